@@ -1,0 +1,6 @@
+namespace Fobnail.Init;
+
+public static class Program
+{
+    public static int Main(string[] args) => 0;
+}
