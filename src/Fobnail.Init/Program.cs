@@ -2,5 +2,5 @@ namespace Fobnail.Init;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static int Main(string[] args) => Cli.Commands.CreateRoot().Parse(args).Invoke();
 }

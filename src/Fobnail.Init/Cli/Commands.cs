@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Fobnail.Init.Cli;
+
+/// <summary>The hosted-mode command tree. Each area owns one file (Cli/XxxCommand.cs) with a Create().</summary>
+internal static class Commands
+{
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("fobnail-init: measured-launch /init and Fobnail Token attester");
+        // One line per area; keep them sorted.
+        return root;
+    }
+}
