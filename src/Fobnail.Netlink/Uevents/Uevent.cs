@@ -1,0 +1,45 @@
+namespace Fobnail.Netlink.Uevents;
+
+/// <summary>
+/// One kernel uevent (lib/kobject_uevent.c): "ACTION@DEVPATH\0KEY=VALUE\0...". The well-known keys are
+/// lifted into properties; <see cref="Properties"/> holds all of them in kernel order.
+/// </summary>
+public sealed record Uevent(
+    string Action,
+    string DevPath,
+    string? Subsystem,
+    string? DevType,
+    string? Modalias,
+    string? Interface,
+    int? IfIndex,
+    string? Product,
+    string? Driver,
+    ulong? SeqNum,
+    IReadOnlyList<KeyValuePair<string, string>> Properties)
+{
+    /// <summary>Monotonic receive time (Stopwatch ticks), set by the listener; 0 for parsed-only events.</summary>
+    public long ReceivedTimestamp { get; init; }
+
+    public string? this[string key]
+    {
+        get
+        {
+            foreach (var kv in Properties)
+                if (kv.Key == key) return kv.Value;
+            return null;
+        }
+    }
+
+    public override string ToString()
+    {
+        var parts = new List<string> { $"{Action}@{DevPath}" };
+        if (Subsystem is not null) parts.Add($"SUBSYSTEM={Subsystem}");
+        if (Interface is not null) parts.Add($"INTERFACE={Interface}");
+        if (IfIndex is not null) parts.Add($"IFINDEX={IfIndex}");
+        if (Modalias is not null) parts.Add($"MODALIAS={Modalias}");
+        if (Product is not null) parts.Add($"PRODUCT={Product}");
+        if (Driver is not null) parts.Add($"DRIVER={Driver}");
+        if (SeqNum is not null) parts.Add($"SEQNUM={SeqNum}");
+        return string.Join(' ', parts);
+    }
+}
