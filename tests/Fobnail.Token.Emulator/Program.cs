@@ -1,0 +1,6 @@
+namespace Fobnail.Token.Emulator;
+
+internal static class Program
+{
+    private static int Main(string[] args) => 0;
+}
