@@ -63,4 +63,10 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
+
+    /// <summary>PATH_MAX from linux/limits.h: the buffer size realpath(3) requires.</summary>
+    public const int PATH_MAX = 4096;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial byte* realpath(string path, byte* resolved_path);
 }
