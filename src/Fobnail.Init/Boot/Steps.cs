@@ -1,0 +1,11 @@
+using Fobnail.Init.Config;
+
+namespace Fobnail.Init.Boot;
+
+/// <summary>The boot steps this build provides.</summary>
+internal static class Steps
+{
+    public static IReadOnlyDictionary<BootStep, IBootStep> All() => new Dictionary<BootStep, IBootStep>
+    {
+    };
+}

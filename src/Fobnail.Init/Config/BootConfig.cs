@@ -1,0 +1,118 @@
+using System.Net;
+
+namespace Fobnail.Init.Config;
+
+/// <summary>
+/// The typed configuration of /init, taken from the <c>fobnail.*</c> parameters of the kernel command line.
+/// Every option is declared once in <see cref="Options"/>, which also feeds the CLI help and the README table.
+/// </summary>
+public sealed record BootConfig
+{
+    public IReadOnlyList<BootStep> Steps { get; init; } = [BootStep.Modules, BootStep.Network];
+    public SystemAction Final { get; init; } = SystemAction.Halt;
+    public SystemAction OnFailure { get; init; } = SystemAction.Halt;
+    public Serilog.Events.LogEventLevel LogLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
+    public IReadOnlyList<string> ExtraModules { get; init; } = [];
+    /// <summary>Token interface match list (VID:PID and/or driver names), parsed by Fobnail.Netlink.</summary>
+    public IReadOnlyList<string> TokenMatch { get; init; } = ["1234:4321"];
+    public IPAddress HostAddress { get; init; } = IPAddress.Parse("169.254.0.8");
+    public int HostPrefixLength { get; init; } = 16;
+    public IPEndPoint TokenEndpoint { get; init; } = new(IPAddress.Parse("169.254.0.1"), 5683);
+    public string Tpm { get; init; } = "device:/dev/tpmrm0";
+    /// <summary>Test hook: throw inside this step to prove a failure runs the failure action instead of killing PID 1.</summary>
+    public BootStep? DebugFault { get; init; }
+
+    public const string Prefix = "fobnail.";
+
+    /// <summary>One <c>fobnail.*</c> option: its name, value syntax, default, meaning, and how it applies.</summary>
+    public sealed record Option(string Name, string Syntax, string Default, string Help, Func<BootConfig, string, BootConfig> Apply);
+
+    public static readonly IReadOnlyList<Option> Options =
+    [
+        new("steps", "STEP[,STEP...]", "modules,network",
+            "Boot steps to run, in order: modules (coldplug + hotplug), network (token link).",
+            (c, v) => c with { Steps = SplitList(v).Select(ParseEnum<BootStep>).ToArray() }),
+        new("final", "halt|poweroff|reboot", "halt",
+            "What to do once every step succeeded. halt = stay up with hotplug and the link manager running.",
+            (c, v) => c with { Final = ParseEnum<SystemAction>(v) }),
+        new("onfailure", "halt|poweroff|reboot", "halt",
+            "What to do when a step fails or anything throws. PID 1 never exits (that would panic the kernel).",
+            (c, v) => c with { OnFailure = ParseEnum<SystemAction>(v) }),
+        new("loglevel", "debug|info|warning|error", "info",
+            "Minimum level of /init's log lines (console and /dev/kmsg).",
+            (c, v) => c with { LogLevel = ParseLevel(v) }),
+        new("modules", "NAME[,NAME...]", "(none)",
+            "Extra kernel modules to load by name after coldplug.",
+            (c, v) => c with { ExtraModules = SplitList(v) }),
+        new("match", "VID:PID|DRIVER[,...]", "1234:4321",
+            "Which USB network interface is the token. QEMU's usb-net stand-in is 0525:a4a2 or cdc_ether.",
+            (c, v) => c with { TokenMatch = SplitList(v) }),
+        new("addr", "A.B.C.D/PREFIX", "169.254.0.8/16",
+            "Address given to the token interface (the token answers whatever 169.254/16 source it sees).",
+            (c, v) => { var (a, p) = ParseCidr(v); return c with { HostAddress = a, HostPrefixLength = p }; }),
+        new("token", "A.B.C.D:PORT", "169.254.0.1:5683",
+            "The token's CoAP endpoint.",
+            (c, v) => c with { TokenEndpoint = IPEndPoint.TryParse(v, out var ep) && ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ep.Port != 0
+                ? ep : throw new FormatException($"'{v}' is not an IPv4 address:port") }),
+        new("tpm", "device:PATH|swtpm:HOST:PORT", "device:/dev/tpmrm0",
+            "TPM transport.",
+            (c, v) => c with { Tpm = v.Length > 0 ? v : throw new FormatException("empty TPM transport") }),
+        new("debug.fault", "STEP", "(none)",
+            "Test hook: make STEP throw, to exercise the failure path.",
+            (c, v) => c with { DebugFault = ParseEnum<BootStep>(v) }),
+    ];
+
+    /// <summary>Builds the configuration; problems (unknown keys, bad values) are returned, never thrown.</summary>
+    public static BootConfig FromCommandLine(KernelCommandLine cmdline, out IReadOnlyList<string> problems)
+    {
+        var config = new BootConfig();
+        var found = new List<string>();
+        foreach (var p in cmdline.Parameters)
+        {
+            if (!p.Key.StartsWith(Prefix, StringComparison.Ordinal)) continue;
+            string name = p.Key[Prefix.Length..];
+            var option = Options.FirstOrDefault(o => o.Name == name);
+            if (option is null)
+            {
+                found.Add($"unknown option '{p.Key}' ignored (known: {string.Join(", ", Options.Select(o => Prefix + o.Name))})");
+                continue;
+            }
+            if (p.Value is null)
+            {
+                found.Add($"option '{p.Key}' needs a value ({p.Key}={option.Syntax}); default {option.Default} kept");
+                continue;
+            }
+            try { config = option.Apply(config, p.Value); }
+            catch (FormatException e) { found.Add($"option '{p.Key}={p.Value}' ignored: {e.Message}"); }
+        }
+        problems = found;
+        return config;
+    }
+
+    private static string[] SplitList(string v) =>
+        v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static T ParseEnum<T>(string v) where T : struct, Enum =>
+        Enum.TryParse<T>(v, ignoreCase: true, out var r) && Enum.IsDefined(r) && !char.IsDigit(v.FirstOrDefault())
+            ? r
+            : throw new FormatException($"'{v}' is not one of {string.Join("|", Enum.GetNames<T>()).ToLowerInvariant()}");
+
+    private static Serilog.Events.LogEventLevel ParseLevel(string v) => v.ToLowerInvariant() switch
+    {
+        "debug" => Serilog.Events.LogEventLevel.Debug,
+        "info" => Serilog.Events.LogEventLevel.Information,
+        "warning" or "warn" => Serilog.Events.LogEventLevel.Warning,
+        "error" => Serilog.Events.LogEventLevel.Error,
+        _ => throw new FormatException($"'{v}' is not one of debug|info|warning|error"),
+    };
+
+    private static (IPAddress, int) ParseCidr(string v)
+    {
+        int slash = v.IndexOf('/');
+        if (slash > 0
+            && IPAddress.TryParse(v[..slash], out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            && int.TryParse(v[(slash + 1)..], System.Globalization.NumberStyles.None, null, out int p) && p is >= 1 and <= 32)
+            return (a, p);
+        throw new FormatException($"'{v}' is not an IPv4 address with a prefix length (A.B.C.D/N)");
+    }
+}

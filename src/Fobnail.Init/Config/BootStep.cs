@@ -1,0 +1,10 @@
+namespace Fobnail.Init.Config;
+
+/// <summary>The steps of the boot sequence, in the order /init runs them.</summary>
+public enum BootStep
+{
+    /// <summary>Coldplug: load the modules for every device present at boot; start uevent hotplug.</summary>
+    Modules,
+    /// <summary>Find the Fobnail Token's network interface and configure it.</summary>
+    Network,
+}

@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+using Fobnail.Init.Config;
+using Fobnail.Init.Interop;
+using Serilog;
+
+namespace Fobnail.Init.Pid1;
+
+internal static class SystemPower
+{
+    /// <summary>
+    /// Carries out <paramref name="action"/>. Never returns: power off and reboot end the machine, and halt (or a
+    /// failed reboot(2)) parks the calling thread forever, which keeps PID 1 alive.
+    /// </summary>
+    public static void Perform(SystemAction action, ILogger log, string why)
+    {
+        var cpu = CpuTime();
+        log.Information("{Action}: {Why} (/init CPU time {User:F3}s user + {Sys:F3}s system)",
+            action.ToString().ToLowerInvariant(), why, cpu.User, cpu.System);
+        Libc.sync();
+        int how = action switch
+        {
+            SystemAction.PowerOff => Libc.RB_POWER_OFF,
+            SystemAction.Reboot => Libc.RB_AUTOBOOT,
+            _ => 0,
+        };
+        if (how != 0 && Libc.reboot(how) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            Console.Error.WriteLine($"fobnail-init: reboot({action}) failed: {Libc.StrError(errno)}; halting instead");
+        }
+        while (true) Thread.Sleep(Timeout.Infinite);
+    }
+
+    /// <summary>utime and stime of this process from /proc/self/stat (fields 14 and 15, in clock ticks).</summary>
+    public static (double User, double System) CpuTime()
+    {
+        try
+        {
+            string stat = File.ReadAllText("/proc/self/stat");
+            // The command name (field 2) is in parentheses and may contain spaces: split after the last ')'.
+            string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            const double ticks = 100.0; // USER_HZ is 100 on every architecture Linux supports today
+            return (long.Parse(f[11]) / ticks, long.Parse(f[12]) / ticks);
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return (double.NaN, double.NaN);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+
+namespace Fobnail.Qemu.Tests;
+
+/// <summary>The initramfs is reproducible and holds /init, the listed modules and their dependencies.</summary>
+public sealed class InitramfsTests
+{
+    private static (int Exit, string Output) Run(string file, string arguments, IDictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo(file, arguments)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root,
+        };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private static string BuildInitramfs(string name, string epoch)
+    {
+        _ = Repo.InitBinary;
+        string path = Path.Combine(Path.GetTempPath(), $"fobnail-{name}-{Guid.NewGuid():N}.cpio.xz");
+        var (exit, output) = Run("bash", $"build.sh initramfs {path}", new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = epoch });
+        Assert.True(exit == 0, output);
+        return path;
+    }
+
+    [Fact]
+    public void Same_inputs_give_a_byte_identical_initramfs_and_the_epoch_is_an_input()
+    {
+        string a = BuildInitramfs("a", "1700000000"), b = BuildInitramfs("b", "1700000000"), c = BuildInitramfs("c", "1700000001");
+        try
+        {
+            byte[] ha = SHA256.HashData(File.ReadAllBytes(a));
+            Assert.Equal(ha, SHA256.HashData(File.ReadAllBytes(b)));
+            Assert.NotEqual(ha, SHA256.HashData(File.ReadAllBytes(c)));
+        }
+        finally { File.Delete(a); File.Delete(b); File.Delete(c); }
+    }
+
+    [Fact]
+    public void Holds_init_the_listed_modules_with_dependencies_and_their_index_files_owned_by_root()
+    {
+        string path = BuildInitramfs("list", "1700000000");
+        try
+        {
+            var (exit, listing) = Run("bash", $"-c \"xz -dc {path} | cpio -itv --quiet\"");
+            Assert.True(exit == 0, listing);
+            var lines = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains(lines, l => l.EndsWith(" init", StringComparison.Ordinal) && l.StartsWith("-rwxr-xr-x", StringComparison.Ordinal));
+            foreach (var l in lines) Assert.Matches(@"^\S+\s+\d+\s+root\s+root\s", l);
+            string names = string.Join('\n', lines);
+            foreach (var module in new[] { "xhci-pci.ko", "xhci-hcd.ko", "ehci-pci.ko", "ehci-hcd.ko", "uhci-hcd.ko", "ohci-pci.ko",
+                                           "ohci-hcd.ko", "usbcore.ko", "usb-common.ko", "usbnet.ko", "cdc_eem.ko", "cdc_ether.ko", "mii.ko" })
+                Assert.Contains("/" + module, names);
+            foreach (var index in new[] { "modules.dep", "modules.alias", "modules.softdep", "modules.builtin" })
+                Assert.Matches($@"lib/modules/[^/]+/{index.Replace(".", "\\.")}(\n|$)", names);
+            Assert.DoesNotContain(".bin\n", names + "\n");
+        }
+        finally { File.Delete(path); }
+    }
+}
