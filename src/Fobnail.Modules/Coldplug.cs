@@ -19,7 +19,7 @@ public static class Coldplug
     public static async Task<ColdplugSummary> RunAsync(ModuleLoader loader, string sysfsRoot = "/sys", CancellationToken ct = default)
     {
         var log = loader.Logger;
-        var (modaliases, devices, truncated) = Walk(Path.Combine(sysfsRoot, "devices"), ct);
+        var (modaliases, devices, truncated) = Scan(sysfsRoot, ct);
         if (truncated)
             log.Warning("coldplug: walk limit reached, some of {Root} was not scanned", sysfsRoot);
 
@@ -51,8 +51,17 @@ public static class Coldplug
         return new ColdplugSummary(devices, modaliases.Count, unmatched, loaded, failed, truncated);
     }
 
-    /// <summary>Iterative depth-first walk collecting distinct modalias values in first-seen order.</summary>
-    internal static (List<string> Modaliases, int Devices, bool Truncated) Walk(string root, CancellationToken ct)
+    /// <summary>
+    /// Walks &lt;sysfsRoot&gt;/devices (iterative, depth-first, no symlinks, bounded) for modalias files.
+    /// Read-only: safe on any host, which is what `modules coldplug --dry-run` uses.
+    /// </summary>
+    public static ColdplugScan Scan(string sysfsRoot = "/sys", CancellationToken ct = default)
+    {
+        var (modaliases, devices, truncated) = Walk(Path.Combine(sysfsRoot, "devices"), ct);
+        return new ColdplugScan(modaliases, devices, truncated);
+    }
+
+    private static (List<string> Modaliases, int Devices, bool Truncated) Walk(string root, CancellationToken ct)
     {
         var modaliases = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -86,19 +86,21 @@ public sealed class ModuleIndex
 
     /// <summary>
     /// Finds what modprobe would for <paramref name="query"/>: a module name (either '-' or '_') in modules.dep,
-    /// then in modules.builtin, then every modules.alias pattern that matches, then built-in aliases.
+    /// then every modules.alias pattern that matches, then a name in modules.builtin, then built-in aliases.
+    /// The order is kmod's: "crc32" is both a built-in module and an alias of crc32_pclmul and crc32_generic,
+    /// and modprobe loads the two modules.
     /// </summary>
     public ModuleLookup Lookup(string query)
     {
         string name = ModuleName.Normalize(query);
         if (Modules.ContainsKey(name))
             return new ModuleLookup(query, ModuleLookupKind.Module, [name]);
-        if (Builtin.Contains(name))
-            return new ModuleLookup(query, ModuleLookupKind.Builtin, [name]);
         string alias = ModuleName.NormalizeAlias(query);
         IReadOnlyList<string> matches = Aliases.Match(alias);
         if (matches.Count > 0)
             return new ModuleLookup(query, ModuleLookupKind.Alias, matches);
+        if (Builtin.Contains(name))
+            return new ModuleLookup(query, ModuleLookupKind.Builtin, [name]);
         matches = BuiltinAliases.Match(alias);
         if (matches.Count > 0)
             return new ModuleLookup(query, ModuleLookupKind.BuiltinAlias, matches);

@@ -7,10 +7,10 @@ public enum ModuleLookupKind
     None,
     /// <summary>A module name in modules.dep.</summary>
     Module,
-    /// <summary>A module name in modules.builtin.</summary>
-    Builtin,
     /// <summary>One or more patterns in modules.alias.</summary>
     Alias,
+    /// <summary>A module name in modules.builtin.</summary>
+    Builtin,
     /// <summary>An alias of a built-in module (modules.builtin.modinfo).</summary>
     BuiltinAlias,
 }
