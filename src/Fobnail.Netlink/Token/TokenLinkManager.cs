@@ -35,6 +35,7 @@ public sealed class TokenLinkManager : IDisposable
 
     private TokenLinkEvent _current;
     private int _running;
+    private int _stopped;
 
     private TokenLinkManager(TokenLinkOptions options, ILogger log, UeventListener uevents, RouteMonitor monitor, RouteClient client)
     {
@@ -78,17 +79,24 @@ public sealed class TokenLinkManager : IDisposable
     public TokenLinkState State => Current.State;
 
     /// <summary>
-    /// All state changes from now on, starting with the current one. Each call is an independent
-    /// subscription; it ends when <paramref name="ct"/> fires or the manager stops.
+    /// All state changes from now on, starting with the current one. The subscription is registered by this
+    /// call itself (not lazily on first enumeration), so nothing between the call and the enumeration is lost.
+    /// Each call is independent; it ends when <paramref name="ct"/> fires or the manager stops.
     /// </summary>
-    public async IAsyncEnumerable<TokenLinkEvent> SubscribeAsync([EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<TokenLinkEvent> SubscribeAsync(CancellationToken ct)
     {
         var ch = Channel.CreateUnbounded<TokenLinkEvent>(new UnboundedChannelOptions { SingleReader = true });
         lock (_subscribersLock)
         {
             ch.Writer.TryWrite(_current);
-            _subscribers.Add(ch);
+            if (Volatile.Read(ref _stopped) != 0) ch.Writer.TryComplete();
+            else _subscribers.Add(ch);
         }
+        return Read(ch, ct);
+    }
+
+    private async IAsyncEnumerable<TokenLinkEvent> Read(Channel<TokenLinkEvent> ch, [EnumeratorCancellation] CancellationToken ct)
+    {
         try
         {
             await foreach (var e in ch.Reader.ReadAllAsync(ct).ConfigureAwait(false))
@@ -139,7 +147,10 @@ public sealed class TokenLinkManager : IDisposable
             try { await Task.WhenAll(pumps).ConfigureAwait(false); }
             catch (OperationCanceledException) { }
             lock (_subscribersLock)
+            {
+                Volatile.Write(ref _stopped, 1);
                 foreach (var s in _subscribers) s.Writer.TryComplete();
+            }
         }
     }
 

@@ -1,12 +1,13 @@
 using Serilog;
-using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace Fobnail.Netlink.Tests.Support;
 
-/// <summary>A Serilog logger that keeps the rendered lines, to assert on what a person would read.</summary>
+/// <summary>A Serilog logger that keeps the rendered lines ({Message:lj}, as the console shows them).</summary>
 internal sealed class ListLogger : ILogger
 {
+    private static readonly MessageTemplateTextFormatter Formatter = new("{Level} {Message:lj}");
     private readonly Lock _lock = new();
     private readonly List<string> _lines = [];
 
@@ -17,6 +18,8 @@ internal sealed class ListLogger : ILogger
 
     public void Write(LogEvent logEvent)
     {
-        lock (_lock) _lines.Add($"{logEvent.Level} {logEvent.RenderMessage()}");
+        var w = new StringWriter();
+        Formatter.Format(logEvent, w);
+        lock (_lock) _lines.Add(w.ToString());
     }
 }
