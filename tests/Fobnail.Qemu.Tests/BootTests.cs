@@ -24,9 +24,9 @@ public sealed class BootTests(ITestOutputHelper output)
 
         // Loaded because coldplug found their PCI devices' modaliases, not from a list: the initramfs also holds
         // uhci_hcd and ohci_pci, and this machine has no such controller.
-        await vm.WaitForAsync(@"INF loaded xhci_pci .*for pci:v00001B36d0000000D", Step);
-        await vm.WaitForAsync(@"INF loaded ehci_pci .*for pci:v00008086d000024CD", Step);
-        var (done, _) = await vm.WaitForAsync(@"INF poweroff: all steps done .*CPU time ([0-9.]+)s user \+ ([0-9.]+)s system", Step);
+        await vm.WaitForAsync(@"INF coldplug: loaded xhci_pci \(pci:v00001B36d0000000D", Step);
+        await vm.WaitForAsync(@"INF coldplug: loaded ehci_pci \(pci:v00008086d000024CD", Step);
+        var (done, _) = await vm.WaitForAsync(@"INF poweroff: all steps done .*CPU time ([0-9.]+)s user \+ ([0-9.]+)s system since exec", Step);
 
         int exit = await vm.WaitForExitAsync(Step);
         string log = vm.Transcript;

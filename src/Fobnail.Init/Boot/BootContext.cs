@@ -4,9 +4,11 @@ using Serilog;
 namespace Fobnail.Init.Boot;
 
 /// <summary>What the steps share: configuration, logger, and the services earlier steps started.</summary>
-public sealed class BootContext(BootConfig config, ILogger log, string sysRoot = "/sys", string modulesRoot = "/lib/modules")
+public sealed class BootContext(BootConfig config, ILogger log, string commandLine = "", string sysRoot = "/sys", string modulesRoot = "/lib/modules")
 {
     public BootConfig Config { get; } = config;
+    /// <summary>The kernel command line text (module parameters are read from it).</summary>
+    public string CommandLine { get; } = commandLine;
     public ILogger Log { get; } = log;
     public string SysRoot { get; } = sysRoot;
     public string ModulesRoot { get; } = modulesRoot;

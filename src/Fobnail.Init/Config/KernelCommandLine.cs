@@ -15,9 +15,12 @@ public sealed class KernelCommandLine
 
     public IReadOnlyList<KernelParameter> Parameters { get; }
     public IReadOnlyList<string> InitArguments { get; }
+    /// <summary>The text as given, for consumers with their own rules (module parameters).</summary>
+    public string Text { get; }
 
-    private KernelCommandLine(IReadOnlyList<KernelParameter> parameters, IReadOnlyList<string> initArguments)
+    private KernelCommandLine(string text, IReadOnlyList<KernelParameter> parameters, IReadOnlyList<string> initArguments)
     {
+        Text = text;
         Parameters = parameters;
         InitArguments = initArguments;
     }
@@ -56,7 +59,7 @@ public sealed class KernelCommandLine
                 ? new KernelParameter(raw, null)
                 : new KernelParameter(raw[..equals], raw[(equals + 1)..]));
         }
-        return new KernelCommandLine(parameters, initArgs);
+        return new KernelCommandLine(text, parameters, initArgs);
     }
 
     public static KernelCommandLine ReadProc(string path = "/proc/cmdline")

@@ -15,8 +15,10 @@ internal static class InitProcess
 {
     public static void Run(string[] args)
     {
-        // Mount first: /dev/kmsg and /dev/console only exist once devtmpfs is mounted.
+        // Mount first: /proc/self/stat gives the CPU baseline, and /dev/kmsg and /dev/console exist only once
+        // devtmpfs is mounted.
         var mounts = EarlyMounts.MountAll();
+        SystemPower.AtStart = SystemPower.CpuTime();
         bool console = ConsoleSetup.AttachToConsole();
         var level = new LoggingLevelSwitch();
         var log = LogSetup.CreateForInit(level, KmsgSink.TryOpen());
@@ -53,11 +55,11 @@ internal static class InitProcess
             using var reaper = new ChildReaper(log);
             using var signals = new SignalPolicy(log);
 
-            var config = ReadConfig(log);
+            var (config, cmdline) = ReadConfig(log);
             level.MinimumLevel = config.LogLevel;
             onFailure = config.OnFailure;
 
-            var context = new BootContext(config, log);
+            var context = new BootContext(config, log, cmdline);
             var outcome = new BootSequence(Steps.All()).RunAsync(context, CancellationToken.None).GetAwaiter().GetResult();
             if (outcome is StepOutcome.Failed failed)
                 SystemPower.Perform(config.OnFailure, log, "boot failed: " + failed.Summary);
@@ -70,7 +72,7 @@ internal static class InitProcess
         }
     }
 
-    private static BootConfig ReadConfig(ILogger log)
+    private static (BootConfig, string) ReadConfig(ILogger log)
     {
         try
         {
@@ -81,12 +83,12 @@ internal static class InitProcess
                 string.Join(",", config.Steps).ToLowerInvariant(), config.Final.ToString().ToLowerInvariant(),
                 config.OnFailure.ToString().ToLowerInvariant(), string.Join(",", config.TokenMatch),
                 config.HostAddress, config.HostPrefixLength, config.TokenEndpoint);
-            return config;
+            return (config, cmdline.Text);
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
         {
             log.Error("cannot read the kernel command line ({Error}); using defaults", e.Message);
-            return new BootConfig();
+            return (new BootConfig(), "");
         }
     }
 

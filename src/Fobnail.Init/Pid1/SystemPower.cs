@@ -7,6 +7,9 @@ namespace Fobnail.Init.Pid1;
 
 internal static class SystemPower
 {
+    /// <summary>CPU time PID 1 had used when /init started: the kernel's own work in PID 1 before exec.</summary>
+    public static (double User, double System) AtStart { get; set; } = (0, 0);
+
     /// <summary>
     /// Carries out <paramref name="action"/>. Never returns: power off and reboot end the machine, and halt (or a
     /// failed reboot(2)) parks the calling thread forever, which keeps PID 1 alive.
@@ -14,8 +17,8 @@ internal static class SystemPower
     public static void Perform(SystemAction action, ILogger log, string why)
     {
         var cpu = CpuTime();
-        log.Information("{Action}: {Why} (/init CPU time {User:F3}s user + {Sys:F3}s system)",
-            action.ToString().ToLowerInvariant(), why, cpu.User, cpu.System);
+        log.Information("{Action}: {Why} (/init CPU time {User:F2}s user + {Sys:F2}s system since exec; PID 1 total {TotalUser:F2}s + {TotalSys:F2}s)",
+            action.ToString().ToLowerInvariant(), why, cpu.User - AtStart.User, cpu.System - AtStart.System, cpu.User, cpu.System);
         Libc.sync();
         int how = action switch
         {

@@ -1,0 +1,49 @@
+using Fobnail.Init.Config;
+using Fobnail.Modules;
+
+namespace Fobnail.Init.Boot;
+
+/// <summary>
+/// Kernel modules: read the index of /lib/modules/$(uname -r), start uevent hotplug, coldplug what is already
+/// there, then load the modules named by fobnail.modules. A missing or corrupt index fails the step with the
+/// file and line; the failure action decides what happens next (halt keeps the system up).
+/// </summary>
+public sealed class ModulesStep : IBootStep
+{
+    public BootStep Id => BootStep.Modules;
+
+    public async Task<StepOutcome> RunAsync(BootContext context, CancellationToken cancellationToken)
+    {
+        var log = context.Log;
+        string directory = Path.Combine(context.ModulesRoot, LinuxModuleKernel.KernelRelease());
+        ModuleIndex index;
+        try { index = ModuleIndex.Load(directory, log); }
+        catch (ModuleIndexException e) { return new StepOutcome.Failed($"cannot read the module index in {directory}: {e.Message}", e); }
+
+        ModuleParameters parameters;
+        try { parameters = ModuleParameters.FromKernelCommandLine(context.CommandLine); }
+        catch (KernelCommandLineException e)
+        {
+            log.Warning("module parameters from the kernel command line ignored: {Error}", e.Message);
+            parameters = ModuleParameters.None;
+        }
+
+        var loader = new ModuleLoader(index, new LinuxModuleKernel(context.SysRoot), parameters, log);
+        context.Set(loader);
+
+        var summary = await Coldplug.RunAsync(loader, context.SysRoot, cancellationToken).ConfigureAwait(false);
+
+        var extraFailed = new List<string>();
+        foreach (string name in context.Config.ExtraModules)
+        {
+            var result = await loader.LoadByNameAsync(name, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded) log.Information("loaded {Module} (fobnail.modules)", name);
+            else { log.Error("fobnail.modules: {Result}", result.ToString()); extraFailed.Add(name); }
+        }
+
+        string text = $"{summary.Loaded.Count} modules loaded for {summary.Modaliases} device modaliases";
+        return extraFailed.Count == 0
+            ? new StepOutcome.Succeeded(text)
+            : new StepOutcome.Failed($"{text}, but fobnail.modules could not load {string.Join(", ", extraFailed)}");
+    }
+}
