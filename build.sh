@@ -53,7 +53,11 @@ source_date_epoch() {
 
 build_init() {
   log "publishing fobnail-init (NativeAOT, static)"
-  dotnet publish src/Fobnail.Init/Fobnail.Init.csproj -c Release -o "$BUILD/publish" -nologo -v:q -nodeReuse:false >&2
+  local rev
+  rev=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+  # --version then says which commit it was built from (e.g. 0.1.0+1a2b3c4d5e6f).
+  dotnet publish src/Fobnail.Init/Fobnail.Init.csproj -c Release -o "$BUILD/publish" -nologo -v:q -nodeReuse:false \
+    -p:SourceRevisionId="$rev" >&2
   mkdir -p "$OUT"
   install -m 0755 "$BUILD/publish/fobnail-init" "$OUT/fobnail-init"
 }
