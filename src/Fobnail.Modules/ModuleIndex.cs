@@ -49,7 +49,8 @@ public sealed class ModuleIndex
     {
         logger ??= Serilog.Core.Logger.None;
         if (!System.IO.Directory.Exists(directory))
-            throw new ModuleIndexException(ModulesDepParser.FileName, 0, $"modules directory {directory} does not exist");
+            throw new ModuleIndexException(directory, 0, "modules directory does not exist");
+        directory = Path.GetFullPath(directory);
         byte[] dep = ReadRequired(directory, ModulesDepParser.FileName);
         byte[] alias = ReadOptional(directory, ModulesAliasParser.FileName, logger);
         byte[] softdep = ReadOptional(directory, ModulesSoftdepParser.FileName, logger);
