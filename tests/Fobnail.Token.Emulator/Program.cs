@@ -1,6 +1,8 @@
+using Fobnail.Token.Emulator.Cli;
+
 namespace Fobnail.Token.Emulator;
 
 internal static class Program
 {
-    private static int Main(string[] args) => 0;
+    private static Task<int> Main(string[] args) => EmulatorCommand.Create().Parse(args).InvokeAsync();
 }
