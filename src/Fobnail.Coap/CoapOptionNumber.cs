@@ -48,6 +48,26 @@ public static class CoapOptionNumber
         _ => "Option" + number.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>An option's value in readable form: uint, string or Block value by the option's format (RFC 7252 §5.10).</summary>
+    public static string FormatValue(CoapOption option)
+    {
+        try
+        {
+            return option.Number switch
+            {
+                Block1 or Block2 => CoapBlockOption.FromOption(option).ToString(),
+                UriHost or LocationPath or UriPath or UriQuery or LocationQuery or ProxyUri or ProxyScheme => "\"" + option.GetString() + "\"",
+                UriPort or ContentFormat or MaxAge or Accept or Size1 or Size2 or Observe =>
+                    option.GetUInt().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => "0x" + Convert.ToHexString(option.Value),
+            };
+        }
+        catch (CoapFormatException)
+        {
+            return "0x" + Convert.ToHexString(option.Value) + " (invalid)";
+        }
+    }
+
     /// <summary>RFC 7252 §5.4.1: odd option numbers are critical.</summary>
     public static bool IsCritical(ushort number) => (number & 1) != 0;
 }
