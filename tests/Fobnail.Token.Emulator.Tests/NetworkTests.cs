@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Fobnail.Coap;
+using Fobnail.Protocol;
+using Fobnail.Token.Emulator.Network;
+
+namespace Fobnail.Token.Emulator.Tests;
+
+/// <summary>The emulator on real UDP sockets (loopback only): libcoap's coap-client-notls and Fobnail.Coap's client.</summary>
+public class NetworkTests
+{
+    private static async Task<(EmulatorHarness H, TokenServer Server)> StartAsync()
+    {
+        var h = new EmulatorHarness();
+        var server = new TokenServer(h.Core, new IPEndPoint(IPAddress.Loopback, 0), h.Log);
+        server.Start();
+        await Task.Yield();
+        return (h, server);
+    }
+
+    private static (string Trace, byte[] Payload) CoapClientNotls(IPEndPoint server, string path)
+    {
+        string output = Path.GetTempFileName();
+        try
+        {
+            var psi = new ProcessStartInfo("coap-client-notls",
+                $"-v 7 -m get -o {output} coap://{server.Address}:{server.Port}{path}")
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+            using Process p = Process.Start(psi)!;
+            Task<string> err = p.StandardError.ReadToEndAsync();
+            Task<string> stdout = p.StandardOutput.ReadToEndAsync();
+            Assert.True(p.WaitForExit(30_000), "coap-client-notls hung");
+            Assert.Equal(0, p.ExitCode);
+            return (err.Result + stdout.Result, File.ReadAllBytes(output));
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public async Task CoapClientNotls_Gets_Version_And_Nonce_With_The_Exact_Bytes_And_Options()
+    {
+        var (h, server) = await StartAsync();
+        await using (server)
+        using (h)
+        {
+            (string trace, byte[] payload) = CoapClientNotls(server.LocalEndPoint, "/api/version");
+            Assert.Equal(Convert.FromHexString("A16876657273696F6E738101"), payload);
+            // libcoap's trace of the received PDU: piggybacked ACK 2.05 whose only option is Max-Age 0.
+            Assert.Matches(new Regex(@"t:ACK c:2\.05 i:[0-9a-f]+ \{[0-9a-f]*\} \[ Max-Age:0 \]"), trace);
+
+            (trace, payload) = CoapClientNotls(server.LocalEndPoint, "/api/v1/nonce");
+            Assert.Equal(32, payload.Length);
+            Assert.Matches(new Regex(@"t:ACK c:2\.05 i:[0-9a-f]+ \{[0-9a-f]*\} \[ Max-Age:0 \]"), trace);
+        }
+    }
+
+    [Fact]
+    public async Task CoapClientNotls_Sees_The_TextPlain_Error_Of_An_Unknown_Path()
+    {
+        var (h, server) = await StartAsync();
+        await using (server)
+        using (h)
+        {
+            (string trace, byte[] payload) = CoapClientNotls(server.LocalEndPoint, "/api/v1");
+            // libcoap prints error bodies instead of writing them to the -o file.
+            Assert.Matches(new Regex(@"c:4\.04 i:[0-9a-f]+ \{[0-9a-f]*\} \[ Content-Format:text/plain \] :: 'Not found'"), trace);
+            Assert.Empty(payload);
+        }
+    }
+
+    [Fact]
+    public async Task Full_Flow_Over_Udp_With_Block1_Uploads_Block2_Download_And_Ping()
+    {
+        var (h, server) = await StartAsync();
+        await using (server)
+        using (h)
+        using (var client = new CoapClient(server.LocalEndPoint, new CoapClientOptions { RandomSeed = 5 }))
+        {
+            var a = h.Attester;
+            Assert.True(await client.PingAsync());
+            CoapMessage ek = await client.PostAsync(FobnailPaths.ProvisionEk, a.EkChain.Encode(), ContentFormats.Cbor);
+            Assert.Equal(CoapCode.Created, ek.Code);
+            Assert.True(a.EkChain.Encode().Length > 1024, "the EK chain must need Block1");
+            uint ekId = uint.Parse(Assert.Single(ek.LocationPath));
+
+            CoapMessage aik = await client.PostAsync(FobnailPaths.ProvisionAik, new AikRequest(a.AikTpm2bPublic, ekId).Encode(), ContentFormats.Cbor);
+            Assert.Equal(CoapCode.Created, aik.Code);
+            Assert.Equal(60u, aik.ContentFormat);
+            byte[] secret = a.ActivateCredential(AikChallenge.Decode(aik.Payload));
+            CoapMessage pc = await client.PostAsync(FobnailPaths.Provision,
+                new ProvisionRequest(ekId, uint.Parse(Assert.Single(aik.LocationPath)), secret).Encode(), ContentFormats.Cbor);
+            uint pcId = uint.Parse(Assert.Single(pc.LocationPath));
+
+            async Task<byte[]> Nonce() => (await client.GetAsync(FobnailPaths.Nonce)).Payload;
+            Assert.Equal(CoapCode.Created, (await client.PostAsync(FobnailPaths.ProvisionMeta(pcId), a.SignedObject(a.Metadata.Encode(), await Nonce()), ContentFormats.Cbor)).Code);
+            byte[] rim = a.SignedObject(a.Rim().Encode(), await Nonce());
+            Assert.True(rim.Length > 1024, "the signed RIM must need Block1");
+            Assert.Equal(CoapCode.Created, (await client.PostAsync(FobnailPaths.ProvisionRim(pcId), rim, ContentFormats.Cbor)).Code);
+            Assert.Equal(CoapCode.Changed, (await client.PostAsync(FobnailPaths.ProvisionCommit(pcId), [], null)).Code);
+
+            CoapMessage attest = await client.PostAsync(FobnailPaths.Attest, a.SignedObject(a.Metadata.Encode(), await Nonce()), ContentFormats.Cbor);
+            Assert.Equal(CoapCode.Created, attest.Code);
+            Assert.Equal(0xBF, attest.Payload[0]);
+            byte[] quoteNonce = QuoteRequest.Decode(attest.Payload).Nonce;
+            byte[] q = a.QuoteAttest(quoteNonce);
+            CoapMessage ok = await client.PostAsync(FobnailPaths.AttestContext(uint.Parse(Assert.Single(attest.LocationPath))),
+                new SignedObject(q, a.Sign(q, [])).Encode(), ContentFormats.Cbor);
+            Assert.Equal(CoapCode.Changed, ok.Code);
+
+            byte[] file = Enumerable.Range(0, 5000).Select(i => (byte)(i * 31)).ToArray();
+            Assert.Equal(CoapCode.Created, (await client.PutAsync(FobnailPaths.StorageFile("disk.key"), file, ContentFormats.OctetStream)).Code);
+            CoapMessage get = await client.GetAsync(FobnailPaths.StorageFile("disk.key"));
+            Assert.Equal(CoapCode.Content, get.Code);
+            Assert.Equal(file, get.Payload);
+            Assert.Equal(CoapCode.Deleted, (await client.DeleteAsync(FobnailPaths.StorageFile("disk.key"))).Code);
+        }
+    }
+
+    [Fact]
+    public async Task Oversize_Request_Without_Block1_Gets_413_With_A_Block1_Size_Hint()
+    {
+        var (h, server) = await StartAsync();
+        await using (server)
+        using (h)
+        using (var udp = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            var m = new CoapMessage(CoapType.Confirmable, CoapCode.Post, 77, [1, 2]);
+            m.SetUriPath(FobnailPaths.ProvisionEk);
+            m.ContentFormat = 60;
+            m.Payload = new byte[1600];
+            await udp.SendAsync(m.Encode(), server.LocalEndPoint);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var reply = CoapMessage.Decode((await udp.ReceiveAsync(cts.Token)).Buffer);
+            Assert.Equal(CoapCode.RequestEntityTooLarge, reply.Code);
+            Assert.Equal(6, reply.Block1!.Value.Szx);
+        }
+    }
+
+    [Fact]
+    public void FirmwareDifference_A_Client_Outside_LinkLocal_Would_Make_The_Token_Panic_On_Send()
+    {
+        var tokenAddress = IPAddress.Parse("169.254.0.1");
+        Assert.True(TokenServer.WouldFirmwareFailToSend(tokenAddress, IPAddress.Parse("192.168.1.5")));
+        Assert.False(TokenServer.WouldFirmwareFailToSend(tokenAddress, IPAddress.Parse("169.254.0.8")));
+        Assert.False(TokenServer.WouldFirmwareFailToSend(IPAddress.Loopback, IPAddress.Loopback));
+    }
+}
