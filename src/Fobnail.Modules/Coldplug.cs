@@ -38,7 +38,7 @@ public static class Coldplug
                     loaded.Add((result.Module, modalias));
                     log.Information("coldplug: loaded {Module} ({Modalias})", result.Module, Shorten(modalias));
                 }
-                else if (!result.Succeeded && !failed.Any(f => f.Module == result.Module))
+                else if (result.Status is ModuleLoadStatus.Failed or ModuleLoadStatus.NotFound && !failed.Any(f => f.Module == result.Module))
                 {
                     failed.Add(result);
                     log.Warning("coldplug: {Result} ({Modalias})", result.ToString(), Shorten(modalias));

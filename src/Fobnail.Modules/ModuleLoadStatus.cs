@@ -10,4 +10,6 @@ public enum ModuleLoadStatus
     NotFound,
     /// <summary>finit_module(2) or opening the file failed (see Errno), or a required dependency failed.</summary>
     Failed,
+    /// <summary>Matched a modalias but named in modprobe.blacklist= on the kernel command line: not loaded.</summary>
+    Blacklisted,
 }

@@ -38,7 +38,15 @@ public sealed class ModuleLoader
         ModuleLookup lookup = _index.Lookup(modalias);
         var results = new List<ModuleLoadResult>(lookup.Modules.Count);
         foreach (string module in lookup.Modules)
+        {
+            if (_parameters.Blacklist.Contains(module))
+            {
+                Logger.Information("modules: {Module} matches {Modalias} but is blacklisted (modprobe.blacklist)", module, modalias);
+                results.Add(new ModuleLoadResult(module, ModuleLoadStatus.Blacklisted, 0, "modprobe.blacklist"));
+                continue;
+            }
             results.Add(await LoadModuleAsync(module, lookup.Kind == ModuleLookupKind.BuiltinAlias, ct).ConfigureAwait(false));
+        }
         return results;
     }
 

@@ -8,6 +8,7 @@ namespace Fobnail.Modules;
 /// modprobe looks through the kernel command line for "modname.param=value" for loadable modules too).
 /// Words are split like the kernel's next_arg(): spaces separate, double quotes group, and quotes around the
 /// whole word or the value are removed. Words after "--" belong to init and are not parameters.
+/// "modprobe.blacklist=a,b" (kmod's kernel-command-line blacklist) is collected into <see cref="Blacklist"/>.
 /// </summary>
 public sealed class ModuleParameters
 {
@@ -16,9 +17,19 @@ public sealed class ModuleParameters
 
     private readonly Dictionary<string, List<string>> _byModule;
 
-    private ModuleParameters(Dictionary<string, List<string>> byModule) => _byModule = byModule;
+    private ModuleParameters(Dictionary<string, List<string>> byModule, HashSet<string> blacklist)
+    {
+        _byModule = byModule;
+        Blacklist = blacklist;
+    }
 
-    public static ModuleParameters None { get; } = new([]);
+    public static ModuleParameters None { get; } = new([], []);
+
+    /// <summary>
+    /// Modules named by modprobe.blacklist=, normalized. As with kmod and udev, they are not loaded for a
+    /// modalias, but an explicit load by name still loads them.
+    /// </summary>
+    public IReadOnlySet<string> Blacklist { get; }
 
     /// <summary>Modules that have parameters, normalized.</summary>
     public IEnumerable<string> Modules => _byModule.Keys;
@@ -32,6 +43,7 @@ public sealed class ModuleParameters
         if (commandLine.Length > MaxCommandLineLength)
             throw new KernelCommandLineException($"kernel command line longer than {MaxCommandLineLength} characters");
         var byModule = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var blacklist = new HashSet<string>(StringComparer.Ordinal);
         int count = 0;
         foreach (string word in SplitWords(commandLine))
         {
@@ -47,11 +59,17 @@ public sealed class ModuleParameters
             string value = eq < 0 ? "" : Unquote(word[(eq + 1)..]);
             if (++count > MaxParameters)
                 throw new KernelCommandLineException($"more than {MaxParameters} module parameters on the kernel command line");
+            if (module == "modprobe" && param == "blacklist")
+            {
+                foreach (string name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    blacklist.Add(ModuleName.Normalize(name));
+                continue;
+            }
             if (!byModule.TryGetValue(module, out var list))
                 byModule[module] = list = [];
             list.Add(eq < 0 ? param : param + "=" + Quote(value));
         }
-        return new ModuleParameters(byModule);
+        return new ModuleParameters(byModule, blacklist);
     }
 
     /// <summary>The param_values string for finit_module(2), e.g. "debug=1 name=\"a b\"", or "".</summary>

@@ -60,6 +60,18 @@ public sealed class ColdplugTests : IDisposable
     }
 
     [Fact]
+    public async Task BlacklistedModulesAreNeitherLoadedNorFailures()
+    {
+        Device("pci0000:00/0000:00:02.0", XhciModalias);
+        var kernel = new FakeKernel();
+        var loader = new ModuleLoader(Fixture.Index(), kernel, ModuleParameters.FromKernelCommandLine("modprobe.blacklist=xhci_pci"));
+        ColdplugSummary summary = await Coldplug.RunAsync(loader, _root);
+        Assert.Empty(summary.Loaded);
+        Assert.Empty(summary.Failed);
+        Assert.Empty(kernel.Calls);
+    }
+
+    [Fact]
     public void DepthIsBounded()
     {
         string deep = string.Join('/', Enumerable.Range(0, Coldplug.MaxDepth + 5).Select(i => "d"));

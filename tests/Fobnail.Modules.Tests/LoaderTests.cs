@@ -169,6 +169,25 @@ public class LoaderTests
     }
 
     [Fact]
+    public async Task BlacklistSkipsModaliasMatchesButNotExplicitLoads()
+    {
+        var kernel = new FakeKernel();
+        var parameters = ModuleParameters.FromKernelCommandLine("modprobe.blacklist=cdc-eem,uas modprobe.blacklist=nothing");
+        Assert.Equal(["cdc_eem", "uas", "nothing"], parameters.Blacklist);
+        Assert.Empty(parameters.Modules); // "modprobe" is not a module
+        var loader = new ModuleLoader(Index, kernel, parameters);
+
+        Assert.Equal([new ModuleLoadResult("cdc_eem", ModuleLoadStatus.Blacklisted, 0, "modprobe.blacklist")], await loader.LoadForModaliasAsync(TokenModalias));
+        Assert.Empty(kernel.Calls);
+        var storage = await loader.LoadForModaliasAsync("usb:v13FDp3940d0200dc00dsc00dp00ic08isc06ip50in00");
+        Assert.Equal([ModuleLoadStatus.Blacklisted, ModuleLoadStatus.Loaded], storage.Select(r => r.Status));
+        Assert.DoesNotContain("uas", kernel.Inserted);
+
+        Assert.Equal(ModuleLoadStatus.Loaded, (await loader.LoadByNameAsync("cdc_eem")).Status);
+        Assert.Contains("cdc_eem", kernel.Inserted);
+    }
+
+    [Fact]
     public void ModuleParametersTable()
     {
         var p = ModuleParameters.FromKernelCommandLine("\"a.b=c d\" x.y=\"1 2\" .z=1 m.=2 n.flag nodot=3 e-f.g=h\tq.r=s");
