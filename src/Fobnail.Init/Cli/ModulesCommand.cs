@@ -47,9 +47,11 @@ internal static class ModulesCommand
             ModuleIndex index = ModuleIndex.Load(Directory(result.GetValue(dir)), log);
             var loader = new ModuleLoader(index, new LinuxModuleKernel(result.GetValue(sysfs)!), Parameters(result.GetValue(cmdline)!), log);
             string what = result.GetValue(loadQuery)!;
-            IReadOnlyList<ModuleLoadResult> results = index.Modules.ContainsKey(ModuleName.Normalize(what))
-                ? [await loader.LoadByNameAsync(what, ct).ConfigureAwait(false)]
-                : await loader.LoadForModaliasAsync(what, ct).ConfigureAwait(false);
+            // A modalias ("bus:...") is loaded like a uevent's (every match, modprobe.blacklist applies); anything
+            // else like `modprobe name` (a module or alias name, no blacklist).
+            IReadOnlyList<ModuleLoadResult> results = what.Contains(':')
+                ? await loader.LoadForModaliasAsync(what, ct).ConfigureAwait(false)
+                : [await loader.LoadByNameAsync(what, ct).ConfigureAwait(false)];
             if (results.Count == 0)
                 results = [new ModuleLoadResult(ModuleName.Normalize(what), ModuleLoadStatus.NotFound, 0, "no such module or alias")];
             foreach (ModuleLoadResult r in results)
