@@ -112,6 +112,28 @@ public class MutationTests
         }
     }
 
+    /// <summary>A modalias comes from sysfs or a uevent: any string must look up without throwing, quickly.</summary>
+    [Fact]
+    public void RandomModaliasesLookUpWithoutThrowing()
+    {
+        ModuleIndex index = Fixture.Index();
+        var random = new Random(31337);
+        const string alphabet = "usbpcivd0123456789ABCDEF:*?[]!^-\\_,. \0\u00ff";
+        string[] seeds = ["usb:v1234p4321d0100dc02dsc00dp00ic02isc0Cip07in00", "pci:v00001B36d0000000Dsv00001AF4sd00001100bc0Csc03i30"];
+        var watch = Stopwatch.StartNew();
+        int matched = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            string modalias = i % 2 == 0
+                ? GlobTests.RandomString(random, alphabet, random.Next(0, 80))
+                : Encoding.Latin1.GetString(Mutate(random, Encoding.Latin1.GetBytes(seeds[random.Next(seeds.Length)])));
+            ModuleLoadPlan plan = index.Resolve(modalias);
+            matched += plan.Targets.Count > 0 ? 1 : 0;
+        }
+        Assert.True(matched > 500, $"only {matched} lookups matched anything");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+    }
+
     [Fact]
     public void KernelCommandLineOnlyThrowsItsOwnException()
     {
