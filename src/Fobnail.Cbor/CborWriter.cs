@@ -13,7 +13,8 @@ public sealed class CborWriter
 {
     private byte[] _buffer;
     private int _length;
-    private readonly Stack<Frame> _frames = new();
+    private Frame[] _frames = new Frame[4];
+    private int _depth;
     private bool _rootWritten;
 
     private struct Frame
@@ -32,7 +33,7 @@ public sealed class CborWriter
     public int BytesWritten => _length;
 
     /// <summary>True once exactly one complete top-level item has been written.</summary>
-    public bool IsComplete => _rootWritten && _frames.Count == 0;
+    public bool IsComplete => _rootWritten && _depth == 0;
 
     public void WriteUInt64(ulong value)
     {
@@ -97,7 +98,7 @@ public sealed class CborWriter
         BeginItem();
         Reserve(1);
         _buffer[_length++] = 0xBF;
-        _frames.Push(new Frame { IsMap = true, Indefinite = true });
+        Push(new Frame { IsMap = true, Indefinite = true });
     }
 
     public void WriteTag(ulong tag)
@@ -130,8 +131,14 @@ public sealed class CborWriter
     public void Reset()
     {
         _length = 0;
-        _frames.Clear();
+        _depth = 0;
         _rootWritten = false;
+    }
+
+    private void Push(Frame frame)
+    {
+        if (_depth == _frames.Length) Array.Resize(ref _frames, _depth * 2);
+        _frames[_depth++] = frame;
     }
 
     private void WriteSimpleByte(byte b)
@@ -148,13 +155,13 @@ public sealed class CborWriter
         BeginItem();
         WriteHeader(major, (ulong)count);
         bool isMap = major == CborMajorType.Map;
-        _frames.Push(new Frame { IsMap = isMap, Remaining = isMap ? 2L * count : count });
+        Push(new Frame { IsMap = isMap, Remaining = isMap ? 2L * count : count });
     }
 
     private void EndContainer(bool isMap)
     {
-        if (_frames.Count == 0) throw new CborException("CBOR writer: no open container");
-        var f = _frames.Peek();
+        if (_depth == 0) throw new CborException("CBOR writer: no open container");
+        ref Frame f = ref _frames[_depth - 1];
         if (f.IsMap != isMap) throw new CborException("CBOR writer: closing the wrong kind of container");
         if (f.Indefinite)
         {
@@ -166,33 +173,32 @@ public sealed class CborWriter
         {
             throw new CborException($"CBOR writer: container closed with {f.Remaining} items missing");
         }
-        _frames.Pop();
+        _depth--;
         EndItem();
     }
 
     private void BeginItem()
     {
-        if (_frames.Count == 0)
+        if (_depth == 0)
         {
             if (_rootWritten) throw new CborException("CBOR writer: only one top-level data item is allowed");
             return;
         }
-        var f = _frames.Peek();
+        ref Frame f = ref _frames[_depth - 1];
         if (!f.Indefinite && f.Remaining == 0)
             throw new CborException("CBOR writer: more items than the container declared");
     }
 
     private void EndItem()
     {
-        if (_frames.Count == 0)
+        if (_depth == 0)
         {
             _rootWritten = true;
             return;
         }
-        var f = _frames.Pop();
+        ref Frame f = ref _frames[_depth - 1];
         if (!f.Indefinite) f.Remaining--;
         f.ItemsWritten++;
-        _frames.Push(f);
     }
 
     /// <summary>Initial byte plus the shortest argument encoding (RFC 8949 §4.2.1 preferred serialization).</summary>

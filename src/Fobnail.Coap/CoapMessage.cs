@@ -122,8 +122,16 @@ public sealed class CoapMessage
         if (Token.Length > MaxTokenLength) throw new CoapFormatException($"token of {Token.Length} bytes (at most 8)");
         if (Code.IsEmpty && (Token.Length != 0 || Options.Count != 0 || Payload.Length != 0))
             throw new CoapFormatException("an Empty message has no token, options or payload");
-        // Options go out in ascending number order; a stable sort keeps repeated options (Uri-Path) in order.
-        var sorted = Options.Select((o, i) => (o, i)).OrderBy(x => x.o.Number).ThenBy(x => x.i).Select(x => x.o).ToArray();
+        // Options go out in ascending number order; a stable (insertion) sort keeps repeated options such as
+        // Uri-Path in the order they were added.
+        var sorted = Options.ToArray();
+        for (int i = 1; i < sorted.Length; i++)
+        {
+            var item = sorted[i];
+            int j = i - 1;
+            for (; j >= 0 && sorted[j].Number > item.Number; j--) sorted[j + 1] = sorted[j];
+            sorted[j + 1] = item;
+        }
         int size = 4 + Token.Length + (Payload.Length > 0 ? 1 + Payload.Length : 0);
         foreach (var o in sorted) size += 5 + o.Value.Length;
         var buffer = new byte[size];

@@ -9,9 +9,11 @@ namespace Fobnail.Protocol;
 /// </summary>
 public sealed record AikChallenge(byte[] IdObject, byte[] EncSecret)
 {
+    private static readonly string[] Keys = ["idObject", "encSecret"];
+
     private const string Name = nameof(AikChallenge);
 
-    public byte[] Encode() => MessageCodec.Encode(Write);
+    public byte[] Encode() => MessageCodec.Encode(Write, IdObject.Length + EncSecret.Length + 32);
 
     public void Write(CborWriter w)
     {
@@ -26,7 +28,7 @@ public sealed record AikChallenge(byte[] IdObject, byte[] EncSecret)
     public static AikChallenge Decode(ReadOnlyMemory<byte> data, CborConformance conformance = CborConformance.Strict) =>
         MessageCodec.Decode(data, conformance, Name, static r =>
         {
-            var map = new StrictMap(r, Name, "idObject", "encSecret");
+            var map = new StrictMap(r, Name, Keys);
             byte[] idObject = [], encSecret = [];
             int key;
             while ((key = map.Next()) >= 0)

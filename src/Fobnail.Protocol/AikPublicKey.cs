@@ -8,9 +8,11 @@ namespace Fobnail.Protocol;
 /// </summary>
 public sealed record AikPublicKey(byte[] N, uint E)
 {
+    private static readonly string[] Keys = ["n", "e"];
+
     private const string Name = nameof(AikPublicKey);
 
-    public byte[] Encode() => MessageCodec.Encode(Write);
+    public byte[] Encode() => MessageCodec.Encode(Write, N.Length + 32);
 
     public void Write(CborWriter w)
     {
@@ -25,7 +27,7 @@ public sealed record AikPublicKey(byte[] N, uint E)
     public static AikPublicKey Decode(ReadOnlyMemory<byte> data, CborConformance conformance = CborConformance.Strict) =>
         MessageCodec.Decode(data, conformance, Name, static r =>
         {
-            var map = new StrictMap(r, Name, "n", "e");
+            var map = new StrictMap(r, Name, Keys);
             byte[] n = [];
             uint e = 0;
             int key;

@@ -8,9 +8,11 @@ namespace Fobnail.Protocol;
 /// </summary>
 public sealed record AikRequest(byte[] Aik, uint Ek)
 {
+    private static readonly string[] Keys = ["aik", "ek"];
+
     private const string Name = nameof(AikRequest);
 
-    public byte[] Encode() => MessageCodec.Encode(Write);
+    public byte[] Encode() => MessageCodec.Encode(Write, Aik.Length + 32);
 
     public void Write(CborWriter w)
     {
@@ -25,7 +27,7 @@ public sealed record AikRequest(byte[] Aik, uint Ek)
     public static AikRequest Decode(ReadOnlyMemory<byte> data, CborConformance conformance = CborConformance.Strict) =>
         MessageCodec.Decode(data, conformance, Name, static r =>
         {
-            var map = new StrictMap(r, Name, "aik", "ek");
+            var map = new StrictMap(r, Name, Keys);
             byte[] aik = [];
             uint ek = 0;
             int key;

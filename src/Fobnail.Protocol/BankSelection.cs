@@ -5,6 +5,8 @@ namespace Fobnail.Protocol;
 /// <summary>A required PCR selection in a quote request (§5.5): <c>{"algo_id": uint, "pcrs": uint bitmap}</c>.</summary>
 public sealed record BankSelection(ushort AlgoId, uint Pcrs)
 {
+    private static readonly string[] Keys = ["algo_id", "pcrs"];
+
     internal const string Name = nameof(BankSelection);
 
     public void Write(CborWriter w)
@@ -19,7 +21,7 @@ public sealed record BankSelection(ushort AlgoId, uint Pcrs)
 
     internal static BankSelection Read(CborReader r)
     {
-        var map = new StrictMap(r, Name, "algo_id", "pcrs");
+        var map = new StrictMap(r, Name, Keys);
         ushort algo = 0;
         uint pcrs = 0;
         int key;

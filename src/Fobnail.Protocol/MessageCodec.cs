@@ -25,9 +25,10 @@ internal static class MessageCodec
         }
     }
 
-    public static byte[] Encode(Action<CborWriter> body)
+    /// <param name="sizeHint">Expected encoded size, so that the writer's buffer is not regrown.</param>
+    public static byte[] Encode(Action<CborWriter> body, int sizeHint = 256)
     {
-        var writer = new CborWriter();
+        var writer = new CborWriter(sizeHint);
         body(writer);
         return writer.Encode();
     }

@@ -11,6 +11,8 @@ namespace Fobnail.Protocol;
 /// </summary>
 public sealed record Metadata(byte Version, byte[] Mac, string Manufacturer, string ProductName, string SerialNumber)
 {
+    private static readonly string[] Keys = ["version", "mac", "manufacturer", "product_name", "serial_number"];
+
     private const string Name = nameof(Metadata);
 
     /// <summary>CURRENT_VERSION of the metadata format.</summary>
@@ -39,7 +41,7 @@ public sealed record Metadata(byte Version, byte[] Mac, string Manufacturer, str
     public static Metadata Decode(ReadOnlyMemory<byte> data, CborConformance conformance = CborConformance.Strict) =>
         MessageCodec.Decode(data, conformance, Name, static r =>
         {
-            var map = new StrictMap(r, Name, "version", "mac", "manufacturer", "product_name", "serial_number");
+            var map = new StrictMap(r, Name, Keys);
             byte version = 0;
             byte[] mac = [];
             string manufacturer = "", product = "", serial = "";

@@ -9,6 +9,8 @@ namespace Fobnail.Protocol;
 /// </summary>
 public sealed record PcrBank(ushort AlgoId, uint Pcrs, IReadOnlyList<byte[]> Pcr)
 {
+    private static readonly string[] Keys = ["algo_id", "pcrs", "pcr"];
+
     internal const string Name = nameof(PcrBank);
 
     /// <summary>A bitmap has at most 32 PCRs.</summary>
@@ -40,7 +42,7 @@ public sealed record PcrBank(ushort AlgoId, uint Pcrs, IReadOnlyList<byte[]> Pcr
 
     internal static PcrBank Read(CborReader r)
     {
-        var map = new StrictMap(r, Name, "algo_id", "pcrs", "pcr");
+        var map = new StrictMap(r, Name, Keys);
         ushort algo = 0;
         uint pcrs = 0;
         byte[][] digests = [];

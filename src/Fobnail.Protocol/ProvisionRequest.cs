@@ -8,6 +8,8 @@ namespace Fobnail.Protocol;
 /// </summary>
 public sealed record ProvisionRequest(uint Ek, uint Aik, byte[] Secret)
 {
+    private static readonly string[] Keys = ["ek", "aik", "secret"];
+
     private const string Name = nameof(ProvisionRequest);
 
     public byte[] Encode() => MessageCodec.Encode(Write);
@@ -27,7 +29,7 @@ public sealed record ProvisionRequest(uint Ek, uint Aik, byte[] Secret)
     public static ProvisionRequest Decode(ReadOnlyMemory<byte> data, CborConformance conformance = CborConformance.Strict) =>
         MessageCodec.Decode(data, conformance, Name, static r =>
         {
-            var map = new StrictMap(r, Name, "ek", "aik", "secret");
+            var map = new StrictMap(r, Name, Keys);
             uint ek = 0, aik = 0;
             byte[] secret = [];
             int key;

@@ -9,6 +9,8 @@ namespace Fobnail.Protocol;
 /// </summary>
 public sealed record QuoteRequest(byte[] Nonce, IReadOnlyList<BankSelection> Banks)
 {
+    private static readonly string[] Keys = ["nonce", "banks"];
+
     private const string Name = nameof(QuoteRequest);
     private const int MaxBanks = 8;
 
@@ -29,7 +31,7 @@ public sealed record QuoteRequest(byte[] Nonce, IReadOnlyList<BankSelection> Ban
     public static QuoteRequest Decode(ReadOnlyMemory<byte> data, CborConformance conformance = CborConformance.Lax) =>
         MessageCodec.Decode(data, conformance, Name, static r =>
         {
-            var map = new StrictMap(r, Name, "nonce", "banks");
+            var map = new StrictMap(r, Name, Keys);
             byte[] nonce = [];
             BankSelection[] banks = [];
             int key;

@@ -8,6 +8,8 @@ namespace Fobnail.Protocol;
 /// </summary>
 public sealed record Rim(uint UpdateCtr, IReadOnlyList<PcrBank> Banks)
 {
+    private static readonly string[] Keys = ["update_ctr", "banks"];
+
     private const string Name = nameof(Rim);
 
     /// <summary>Decoder bound on banks (TPMs have at most a handful: SHA-1, SHA-256, SHA-384, SHA-512, SM3).</summary>
@@ -16,7 +18,7 @@ public sealed record Rim(uint UpdateCtr, IReadOnlyList<PcrBank> Banks)
     /// <summary>Every bank passes the token's consistency check (§5.4e "Invalid RIM").</summary>
     public bool IsConsistent => Banks.All(b => b.IsConsistent);
 
-    public byte[] Encode() => MessageCodec.Encode(Write);
+    public byte[] Encode() => MessageCodec.Encode(Write, Banks.Sum(b => b.Pcr.Sum(d => d.Length + 2) + 32) + 32);
 
     public void Write(CborWriter w)
     {
@@ -33,7 +35,7 @@ public sealed record Rim(uint UpdateCtr, IReadOnlyList<PcrBank> Banks)
     public static Rim Decode(ReadOnlyMemory<byte> data, CborConformance conformance = CborConformance.Strict) =>
         MessageCodec.Decode(data, conformance, Name, static r =>
         {
-            var map = new StrictMap(r, Name, "update_ctr", "banks");
+            var map = new StrictMap(r, Name, Keys);
             uint updateCtr = 0;
             PcrBank[] banks = [];
             int key;

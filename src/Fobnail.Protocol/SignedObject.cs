@@ -8,9 +8,11 @@ namespace Fobnail.Protocol;
 /// </summary>
 public sealed record SignedObject(byte[] Data, byte[] Signature)
 {
+    private static readonly string[] Keys = ["data", "signature"];
+
     private const string Name = nameof(SignedObject);
 
-    public byte[] Encode() => MessageCodec.Encode(Write);
+    public byte[] Encode() => MessageCodec.Encode(Write, Data.Length + Signature.Length + 32);
 
     public void Write(CborWriter w)
     {
@@ -25,7 +27,7 @@ public sealed record SignedObject(byte[] Data, byte[] Signature)
     public static SignedObject Decode(ReadOnlyMemory<byte> data, CborConformance conformance = CborConformance.Strict) =>
         MessageCodec.Decode(data, conformance, Name, static r =>
         {
-            var map = new StrictMap(r, Name, "data", "signature");
+            var map = new StrictMap(r, Name, Keys);
             byte[] inner = [], signature = [];
             int key;
             while ((key = map.Next()) >= 0)

@@ -14,7 +14,7 @@ internal sealed class StrictMap
     private readonly string[] _keys;
     private uint _seen;
 
-    public StrictMap(CborReader reader, string message, params string[] keys)
+    public StrictMap(CborReader reader, string message, string[] keys)
     {
         _reader = reader;
         _message = message;

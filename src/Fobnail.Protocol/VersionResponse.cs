@@ -5,6 +5,8 @@ namespace Fobnail.Protocol;
 /// <summary>GET /api/version response (§5.1): <c>{"versions": [uint, ...]}</c>, e.g. A1 68 "versions" 81 01.</summary>
 public sealed record VersionResponse(IReadOnlyList<uint> Versions)
 {
+    private static readonly string[] Keys = ["versions"];
+
     private const string Name = nameof(VersionResponse);
     private const int MaxVersions = 16;
 
@@ -25,7 +27,7 @@ public sealed record VersionResponse(IReadOnlyList<uint> Versions)
     public static VersionResponse Decode(ReadOnlyMemory<byte> data, CborConformance conformance = CborConformance.Strict) =>
         MessageCodec.Decode(data, conformance, Name, static r =>
         {
-            var map = new StrictMap(r, Name, "versions");
+            var map = new StrictMap(r, Name, Keys);
             uint[] versions = [];
             while (map.Next() >= 0)
                 versions = MessageCodec.ReadArray(r, Name, "versions", MaxVersions, static x => x.ReadUInt32());
