@@ -157,6 +157,10 @@ public sealed class CoapClient : IDisposable
                 KeepAliveFailures++;
                 _log.Warning("CoAP keep-alive failed: {Error}", e.Message);
             }
+            catch (ObjectDisposedException)
+            {
+                return; // the client was disposed under us
+            }
             finally
             {
                 _exchangeLock.Release();
@@ -354,10 +358,15 @@ public sealed class CoapClient : IDisposable
             {
                 return (Match.None, null);
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused
+                or SocketError.HostUnreachable or SocketError.NetworkUnreachable)
             {
-                // ICMP port unreachable from an earlier send; the peer may come up later: keep waiting.
+                // An ICMP error for an earlier send; the peer may come up later: treat it like a lost datagram.
                 continue;
+            }
+            catch (SocketException e)
+            {
+                throw new CoapException($"UDP receive failed: {e.SocketErrorCode} ({e.Message})");
             }
             if (!_remote.Equals(result.RemoteEndPoint)) continue;
             Interlocked.Exchange(ref _lastTrafficTimestamp, Stopwatch.GetTimestamp());

@@ -38,8 +38,18 @@ public sealed class CoapRequestContext
     /// <summary>The whole request body (Block1 blocks joined).</summary>
     public byte[] Payload { get; }
 
-    /// <summary>Content-Format of the request, or null if absent.</summary>
-    public uint? ContentFormat => Message.ContentFormat;
+    /// <summary>
+    /// Content-Format of the request, or null if absent. A value longer than 4 bytes is not a valid uint
+    /// (RFC 7252 §3.2); Content-Format is elective, so such an instance is ignored (§5.4.1), i.e. null.
+    /// </summary>
+    public uint? ContentFormat
+    {
+        get
+        {
+            try { return Message.ContentFormat; }
+            catch (CoapFormatException) { return null; }
+        }
+    }
 
     /// <summary>Raw values of all Accept options (the token's 4-byte quirk needs the raw lengths, §3.4).</summary>
     public IReadOnlyList<byte[]> AcceptValues => Message.GetOptions(CoapOptionNumber.Accept).Select(o => o.Value).ToArray();
