@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 
 namespace Fobnail.Modules;
@@ -19,7 +20,9 @@ public static class Coldplug
     public static async Task<ColdplugSummary> RunAsync(ModuleLoader loader, string sysfsRoot = "/sys", CancellationToken ct = default)
     {
         var log = loader.Logger;
+        long start = Stopwatch.GetTimestamp();
         var (modaliases, devices, truncated) = Scan(sysfsRoot, ct);
+        double walkMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         if (truncated)
             log.Warning("coldplug: walk limit reached, some of {Root} was not scanned", sysfsRoot);
 
@@ -45,9 +48,9 @@ public static class Coldplug
                 }
             }
         }
-        log.Information("coldplug: {Devices} devices, {Modaliases} distinct modaliases, loaded {Loaded}, {Failed} failed, {Unmatched} without a driver module",
+        log.Information("coldplug: {Devices} devices, {Modaliases} distinct modaliases, loaded {Loaded}, {Failed} failed, {Unmatched} without a driver module (sysfs walk {WalkMs:0} ms, total {TotalMs:0} ms)",
             devices, modaliases.Count, loaded.Count == 0 ? "nothing" : string.Join(", ", loaded.Select(l => l.Item1)),
-            failed.Count, unmatched);
+            failed.Count, unmatched, walkMs, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return new ColdplugSummary(devices, modaliases.Count, unmatched, loaded, failed, truncated);
     }
 

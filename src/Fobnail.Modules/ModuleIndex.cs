@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Serilog;
 
 namespace Fobnail.Modules;
@@ -51,14 +52,16 @@ public sealed class ModuleIndex
         if (!System.IO.Directory.Exists(directory))
             throw new ModuleIndexException(directory, 0, "modules directory does not exist");
         directory = Path.GetFullPath(directory);
+        long start = Stopwatch.GetTimestamp();
         byte[] dep = ReadRequired(directory, ModulesDepParser.FileName);
         byte[] alias = ReadOptional(directory, ModulesAliasParser.FileName, logger);
         byte[] softdep = ReadOptional(directory, ModulesSoftdepParser.FileName, logger);
         byte[] builtin = ReadOptional(directory, ModulesBuiltinParser.FileName, logger);
         byte[] modinfo = ReadOptional(directory, ModulesBuiltinModinfoParser.FileName, logger);
         ModuleIndex index = Parse(directory, dep, alias, softdep, builtin, modinfo);
-        logger.Debug("modules: {Directory}: {Modules} modules, {Aliases} aliases, {Softdeps} softdeps, {Builtin} built in",
-            directory, index.Modules.Count, index.Aliases.Aliases.Count, index.Softdeps.Count, index.Builtin.Count);
+        logger.Debug("modules: {Directory}: {Modules} modules, {Aliases} aliases, {Softdeps} softdeps, {Builtin} built in, read in {Ms:0} ms",
+            directory, index.Modules.Count, index.Aliases.Aliases.Count, index.Softdeps.Count, index.Builtin.Count,
+            Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return index;
     }
 
