@@ -12,6 +12,7 @@ internal static class Commands
         root.Subcommands.Add(CmdlineCommand.Create());
         root.Subcommands.Add(CoapCommand.Create());
         root.Subcommands.Add(ModulesCommand.Create());
+        root.Subcommands.Add(NetCommand.Create());
         return root;
     }
 }

@@ -57,6 +57,21 @@ public sealed class RouteClient : IDisposable
         return list;
     }
 
+    /// <summary>RTM_GETLINK for one interface: its current state, or null when it no longer exists (ENODEV).</summary>
+    public LinkMessage? GetLink(int ifIndex, CancellationToken ct = default)
+    {
+        var req = new NetlinkMessageBuilder(RTM_GETLINK, NLM_F_REQUEST, NextSeq())
+            .IfInfoMsg(AF_UNSPEC, ifIndex, 0, 0);
+        try
+        {
+            return LinkMessage.Parse(Query(req, RTM_NEWLINK, ct));
+        }
+        catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
+        {
+            return null;
+        }
+    }
+
     /// <summary>RTM_NEWLINK with IFF_UP in ifi_flags and ifi_change: bring the link administratively up.</summary>
     public void SetLinkUp(int ifIndex, CancellationToken ct = default) => SetLinkFlags(ifIndex, IFF_UP, IFF_UP, ct);
 
@@ -108,6 +123,24 @@ public sealed class RouteClient : IDisposable
                 var err = NetlinkErrorMessage.Parse(m);
                 if (err.IsAck) return;
                 throw new NetlinkException(MessageTypeName(sent.nlmsg_type), err.Errno, err.ExtAckMessage);
+            }
+        }
+    }
+
+    /// <summary>Sends a non-dump GET request and returns the single reply of <paramref name="replyType"/>.</summary>
+    private NetlinkMessage Query(NetlinkMessageBuilder req, ushort replyType, CancellationToken ct)
+    {
+        var bytes = req.Build();
+        var sent = NetlinkMessageParser.ReadHeader(bytes);
+        _socket.Send(bytes);
+        while (true)
+        {
+            foreach (var m in ReceiveReplies(sent.nlmsg_seq, ct))
+            {
+                if (m.Type == replyType) return m;
+                if (m.Type != NLMSG_ERROR) continue;
+                var err = NetlinkErrorMessage.Parse(m);
+                if (!err.IsAck) throw new NetlinkException(MessageTypeName(sent.nlmsg_type), err.Errno, err.ExtAckMessage);
             }
         }
     }

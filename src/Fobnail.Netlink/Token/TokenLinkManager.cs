@@ -233,7 +233,21 @@ public sealed class TokenLinkManager : IDisposable
                 _log.Information("token link: interface {Old} renamed to {New}", t.IfName, l.IfName);
                 t.IfName = l.IfName;
             }
-            t.Flags = l.ifi_flags;
+            // Notifications can be stale (queued before the dump or before our own requests), so they
+            // only trigger a look at the link's current state, which is what the state machine acts on.
+            LinkMessage? now;
+            try { now = _client.GetLink(t.IfIndex); }
+            catch (Exception e) when (e is NetlinkException or NetlinkParseException)
+            {
+                _log.Warning("token link: reading the state of {If} failed: {Error}", t.IfName, e.Message);
+                return;
+            }
+            if (now is null)
+            {
+                _log.Debug("token link: {If} is being unregistered; waiting for RTM_DELLINK", t.IfName);
+                return;
+            }
+            t.Flags = now.ifi_flags;
             Step(timestamp);
             return;
         }
@@ -273,28 +287,30 @@ public sealed class TokenLinkManager : IDisposable
             switch (state)
             {
                 case TokenLinkState.Present:
-                    if (!t.IsUp)
-                    {
-                        if (!Request(() => _client.SetLinkUp(t.IfIndex), "set link up")) return;
-                        t.Flags |= RtnetlinkConstants.IFF_UP;
-                    }
+                    if (!t.IsUp && BringUp(t) != RequestResult.Done) return;
                     Transition(TokenLinkState.Up, "IFF_UP set");
                     break;
+                case TokenLinkState.Up or TokenLinkState.Addressed or TokenLinkState.Ready when !t.IsUp:
+                    // Down while we own it: an unplug in progress (unregister closes the device first) or
+                    // someone set it down. Setting it up tells them apart: ENODEV means it is going away.
+                    var up = BringUp(t);
+                    if (up == RequestResult.Gone) return;
+                    Transition(TokenLinkState.Present, "link went down");
+                    if (up == RequestResult.Failed) return;
+                    break;
                 case TokenLinkState.Up:
-                    if (!t.IsUp) { Transition(TokenLinkState.Present, "link went down"); break; }
                     bool added = false;
-                    if (!Request(() => added = _client.AddAddress(t.IfIndex, _options.Address), $"add {_options.Address}")) return;
+                    if (Request(() => added = _client.AddAddress(t.IfIndex, _options.Address), $"add {_options.Address}") != RequestResult.Done)
+                        return;
                     Transition(TokenLinkState.Addressed, $"{_options.Address} {(added ? "added" : "was already there")}");
                     _log.Information("token link: {If} configured {Address} {Ms:0.0} ms after it was announced",
                         t.IfName, _options.Address, Stopwatch.GetElapsedTime(t.AnnouncedTimestamp).TotalMilliseconds);
                     break;
                 case TokenLinkState.Addressed:
-                    if (!t.IsUp) { Transition(TokenLinkState.Present, "link went down"); break; }
                     if (!t.IsLowerUp) return;
                     Transition(TokenLinkState.Ready, "carrier up (IFF_LOWER_UP)");
                     break;
                 case TokenLinkState.Ready:
-                    if (!t.IsUp) { Transition(TokenLinkState.Present, "link went down"); break; }
                     if (!t.IsLowerUp) { Transition(TokenLinkState.Addressed, "carrier lost"); break; }
                     return;
                 default:
@@ -303,18 +319,33 @@ public sealed class TokenLinkManager : IDisposable
         }
     }
 
+    private RequestResult BringUp(TrackedLink t)
+    {
+        var r = Request(() => _client.SetLinkUp(t.IfIndex), "set link up");
+        if (r == RequestResult.Done) t.Flags |= RtnetlinkConstants.IFF_UP;
+        return r;
+    }
+
+    private enum RequestResult { Done, Gone, Failed }
+
     /// <summary>Runs one rtnetlink request; a kernel refusal is logged and retried on the next notification.</summary>
-    private bool Request(Action request, string what)
+    private RequestResult Request(Action request, string what)
     {
         try
         {
             request();
-            return true;
+            return RequestResult.Done;
+        }
+        catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
+        {
+            // The interface is being unregistered (unplug): its RTM_DELLINK is on the way.
+            _log.Debug("token link: {What} on {If}: interface is going away ({Error})", what, _tracked?.IfName, e.Message);
+            return RequestResult.Gone;
         }
         catch (Exception e) when (e is NetlinkException or NetlinkParseException)
         {
             _log.Warning("token link: {What} on {If} failed: {Error}", what, _tracked?.IfName, e.Message);
-            return false;
+            return RequestResult.Failed;
         }
     }
 
