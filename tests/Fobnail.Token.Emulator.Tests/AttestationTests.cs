@@ -147,4 +147,16 @@ public class AttestationTests
         h.Nonce();
         Assert.Equal(ResponseCode.Changed, h.SendQuote(ac, h.Attester.QuoteAttest(nonce)).Code);
     }
+
+    [Fact]
+    public void Quote_With_More_Than_8_Banks_Is_Refused_By_The_Parser_Limit()
+    {
+        byte[] q = EmulatorHarness.SharedAttester.QuoteAttest(new byte[32]);
+        // TPML_PCR_SELECTION.count sits after magic(4) type(2) signer(2+34) extra(2+32) clock(17) fw(8).
+        int countAt = 4 + 2 + 2 + 34 + 2 + 32 + 17 + 8;
+        Assert.Equal(1, q[countAt + 3]);
+        q[countAt + 3] = 9;
+        var e = Assert.Throws<Fobnail.Token.Emulator.Tpm.TpmParseException>(() => Fobnail.Token.Emulator.Tpm.QuoteAttest.Parse(q));
+        Assert.Contains("count 9", e.Message);
+    }
 }

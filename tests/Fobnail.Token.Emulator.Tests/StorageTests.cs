@@ -99,4 +99,17 @@ public class StorageTests
             h.Attester.Metadata = original;
         }
     }
+
+    [Fact]
+    public void FirmwareDifference_Fts_Name_Longer_Than_A_Trussed_Path_Is_500()
+    {
+        using var h = new EmulatorHarness();
+        h.ProvisionPlatform();
+        h.Attest();
+        // "/" + 64 hex + "_" + name must fit 255 bytes.
+        Assert.Equal(ResponseCode.Created, h.Send(Fs(TokenMethod.Put, new string('n', 189), [1])).Code);
+        TokenResponse r = h.Send(Fs(TokenMethod.Put, new string('n', 190), [1]));
+        Assert.Equal(ResponseCode.InternalServerError, r.Code);
+        Assert.Equal("Internal error", r.PayloadText);
+    }
 }

@@ -45,8 +45,9 @@ public sealed class FlashStore
             throw new IOException($"{relativePath}: {data.Length} bytes exceeds MAX_FILE_LENGTH {MaxFileLength}");
         string p = Resolve(relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(p)!);
-        // Write-then-rename so a crash never leaves a half-written "flash" file.
-        string tmp = p + ".tmp";
+        // Write-then-rename so a crash never leaves a half-written "flash" file. The temporary name is short
+        // and fixed: a 255-byte file name has no room for a suffix, and writes are serialised by the core.
+        string tmp = Path.Combine(Root, ".write.tmp");
         File.WriteAllBytes(tmp, data);
         File.Move(tmp, p, overwrite: true);
     }

@@ -50,7 +50,7 @@ public sealed class AikPublic
         ReadOnlySpan<byte> modulus = t.Tpm2b("TPMT_PUBLIC.unique.rsa", 1024);
         if (modulus.Length != keyBits / 8)
             throw new TpmParseException($"AIK modulus is {modulus.Length} bytes, keyBits says {keyBits / 8}");
-        t.ExpectEnd("TPMT_PUBLIC");
+        // Like the firmware, bytes after unique are not inspected (they are still part of the Name).
 
         var name = new byte[2 + 32];
         name[0] = 0x00;

@@ -50,7 +50,7 @@ public sealed class QuoteAttest
         byte[] digest = r.Tpm2b("TPMS_QUOTE_INFO.pcrDigest", 64).ToArray();
         if (digest.Length != 32)
             throw new TpmParseException($"pcrDigest is {digest.Length} bytes; only SHA-256 (32) is supported");
-        r.ExpectEnd("TPMS_ATTEST");
+        // Like the firmware, bytes after pcrDigest are ignored (a real TPM sends none).
         return new QuoteAttest { ExtraData = extraData, Safe = safe, Banks = banks, PcrDigest = digest };
     }
 }
