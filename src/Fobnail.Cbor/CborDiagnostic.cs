@@ -55,7 +55,7 @@ public static class CborDiagnostic
             case CborReaderState.StartArray:
             {
                 int? count = r.ReadStartArray();
-                sb.Append(count is null ? "[_ " : "[");
+                sb.Append(count is null ? (indent ? "[_" : "[_ ") : "[");
                 bool first = true;
                 while (r.PeekState() != CborReaderState.EndArray)
                 {
@@ -69,7 +69,7 @@ public static class CborDiagnostic
             case CborReaderState.StartMap:
             {
                 int? count = r.ReadStartMap();
-                sb.Append(count is null ? "{_ " : "{");
+                sb.Append(count is null ? (indent ? "{_" : "{_ ") : "{");
                 bool first = true;
                 while (r.PeekState() != CborReaderState.EndMap)
                 {
