@@ -148,4 +148,25 @@ public class CertificateVerifierTests
         Assert.Throws<CertificateException>(() => TokenCertificate.Parse([.. A.EkCertDer, 0]));
         Assert.Throws<CertificateException>(() => TokenCertificate.Parse(new byte[TokenCertificate.MaxDerSize + 1]));
     }
+
+    [Fact]
+    public void Deeply_Nested_Der_Is_Refused_Before_The_Recursive_Parser_Sees_It()
+    {
+        // 2000 nested SEQUENCEs (4-byte headers) inside the 8 KiB limit.
+        const int levels = 2000;
+        var der = new byte[levels * 4];
+        for (int i = 0; i < levels; i++)
+        {
+            int inner = (levels - i - 1) * 4;
+            der[i * 4] = 0x30;
+            der[i * 4 + 1] = 0x82;
+            der[i * 4 + 2] = (byte)(inner >> 8);
+            der[i * 4 + 3] = (byte)inner;
+        }
+        var e = Assert.Throws<CertificateException>(() => TokenCertificate.Parse(der));
+        Assert.Contains("nested deeper", e.Message);
+        using var h = new EmulatorHarness();
+        Assert.Equal(Fobnail.Token.Emulator.Core.ResponseCode.Forbidden,
+            h.Post(Fobnail.Protocol.FobnailPaths.ProvisionEk, new Fobnail.Protocol.EkCertChain([der]).Encode()).Code);
+    }
 }

@@ -50,6 +50,7 @@ public sealed class TokenCertificate
     {
         if (der.Length > MaxDerSize)
             throw new CertificateException($"certificate of {der.Length} bytes exceeds {MaxDerSize}");
+        DerDepthCheck.Check(der, "certificate");
         byte[] bytes = der.ToArray();
         try
         {
@@ -78,19 +79,17 @@ public sealed class TokenCertificate
         byte[]? ski = null;
         Asn1OctetString? skiExt = cert.GetExtensionValue(X509Extensions.SubjectKeyIdentifier);
         if (skiExt != null)
-            ski = Org.BouncyCastle.Asn1.X509.SubjectKeyIdentifier.GetInstance(
-                Asn1Object.FromByteArray(skiExt.GetOctets())).GetKeyIdentifier();
+            ski = Org.BouncyCastle.Asn1.X509.SubjectKeyIdentifier.GetInstance(Nested(skiExt.GetOctets())).GetKeyIdentifier();
         byte[]? aki = null;
         Asn1OctetString? akiExt = cert.GetExtensionValue(X509Extensions.AuthorityKeyIdentifier);
         if (akiExt != null)
-            aki = Org.BouncyCastle.Asn1.X509.AuthorityKeyIdentifier.GetInstance(
-                Asn1Object.FromByteArray(akiExt.GetOctets())).GetKeyIdentifier();
+            aki = Org.BouncyCastle.Asn1.X509.AuthorityKeyIdentifier.GetInstance(Nested(akiExt.GetOctets())).GetKeyIdentifier();
 
         (bool, int?) basic;
         Asn1OctetString? bcExt = cert.GetExtensionValue(X509Extensions.BasicConstraints);
         if (bcExt != null)
         {
-            var bc = Org.BouncyCastle.Asn1.X509.BasicConstraints.GetInstance(Asn1Object.FromByteArray(bcExt.GetOctets()));
+            var bc = Org.BouncyCastle.Asn1.X509.BasicConstraints.GetInstance(Nested(bcExt.GetOctets()));
             BigInteger? pl = bc.PathLenConstraint;
             basic = bc.IsCA() ? (true, pl == null ? null : (pl.BitLength > 8 ? 255 : pl.IntValue)) : (false, null);
         }
@@ -102,7 +101,7 @@ public sealed class TokenCertificate
         int? keyUsage = null;
         Asn1OctetString? kuExt = cert.GetExtensionValue(X509Extensions.KeyUsage);
         if (kuExt != null)
-            keyUsage = Org.BouncyCastle.Asn1.X509.KeyUsage.GetInstance(Asn1Object.FromByteArray(kuExt.GetOctets())).IntValue;
+            keyUsage = Org.BouncyCastle.Asn1.X509.KeyUsage.GetInstance(Nested(kuExt.GetOctets())).IntValue;
 
         var critical = new List<string>();
         var criticalSet = cert.GetCriticalExtensionOids();
@@ -115,7 +114,7 @@ public sealed class TokenCertificate
         string keyAlg = spki.AlgorithmID.Algorithm.Id;
         if (keyAlg == OidRsaEncryption)
         {
-            var rsa = RsaPublicKeyStructure.GetInstance(spki.ParsePublicKey());
+            var rsa = RsaPublicKeyStructure.GetInstance(Nested(spki.PublicKeyData.GetBytes()));
             key = new CertificateKey.Rsa(rsa.Modulus, LittleEndianExponent(rsa.PublicExponent));
         }
         else if (keyAlg == OidEd25519)
@@ -139,6 +138,13 @@ public sealed class TokenCertificate
             Key = key,
             KeyError = keyError,
         };
+    }
+
+    /// <summary>DER carried inside an OCTET/BIT STRING, checked for depth like the outer certificate.</summary>
+    private static Asn1Object Nested(byte[] der)
+    {
+        DerDepthCheck.Check(der, "certificate field");
+        return Asn1Object.FromByteArray(der);
     }
 
     /// <summary>
