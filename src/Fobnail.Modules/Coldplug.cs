@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Enumeration;
 using System.Text;
 
 namespace Fobnail.Modules;
@@ -88,42 +89,51 @@ public static class Coldplug
                 truncated = true;
                 break;
             }
-            IEnumerable<FileSystemInfo> entries;
+            List<(string Path, bool IsDirectory)> entries;
             try
             {
-                entries = new DirectoryInfo(dir).EnumerateFileSystemInfos("*", options).ToList();
+                entries = [.. Entries(dir, options)];
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 continue; // a device vanished mid-walk
             }
-            foreach (FileSystemInfo entry in entries)
+            foreach (var (path, isDirectory) in entries)
             {
-                if (entry is DirectoryInfo)
+                if (isDirectory)
                 {
                     if (depth + 1 <= MaxDepth)
-                        stack.Push((entry.FullName, depth + 1));
+                        stack.Push((path, depth + 1));
                     else
                         truncated = true;
+                    continue;
                 }
-                else if (entry.Name == "modalias")
+                if (++files > MaxModaliasFiles)
                 {
-                    if (++files > MaxModaliasFiles)
-                    {
-                        truncated = true;
-                        return (modaliases, devices, truncated);
-                    }
-                    string? value = ReadModalias(entry.FullName);
-                    if (value is null)
-                        continue;
-                    devices++;
-                    if (seen.Add(value))
-                        modaliases.Add(value);
+                    truncated = true;
+                    return (modaliases, devices, truncated);
                 }
+                string? value = ReadModalias(path);
+                if (value is null)
+                    continue;
+                devices++;
+                if (seen.Add(value))
+                    modaliases.Add(value);
             }
         }
         return (modaliases, devices, truncated);
     }
+
+    /// <summary>
+    /// The subdirectories and "modalias" files of one directory, straight from readdir's d_type: a device
+    /// directory holds dozens of attribute files, and building a FileSystemInfo for each (as
+    /// DirectoryInfo.EnumerateFileSystemInfos does) made the walk several times slower.
+    /// </summary>
+    private static FileSystemEnumerable<(string, bool)> Entries(string dir, EnumerationOptions options) =>
+        new(dir, (ref FileSystemEntry e) => (e.ToFullPath(), e.IsDirectory), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => e.IsDirectory || e.FileName.SequenceEqual("modalias"),
+        };
 
     private static string? ReadModalias(string path)
     {
