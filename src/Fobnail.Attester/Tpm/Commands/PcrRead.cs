@@ -27,10 +27,14 @@ public sealed class PcrRead
         foreach (TpmsPcrSelection s in selectionOut.Selections)
         {
             TpmsPcrSelection? requested = PcrSelectionIn.Selections.FirstOrDefault(q => q.Hash == s.Hash);
+            if (requested is null)
+                throw r.Fail($"bank 0x{(ushort)s.Hash:X4} was returned but not requested");
+            if (selectionOut.Selections.Count(q => q.Hash == s.Hash) != 1)
+                throw r.Fail($"bank 0x{(ushort)s.Hash:X4} appears more than once");
             int size = TpmHash.DigestSize(s.Hash);
             foreach (int pcr in s.Pcrs())
             {
-                if (requested is null || !requested.Contains(pcr))
+                if (!requested.Contains(pcr))
                     throw r.Fail($"PCR {s.Hash}:{pcr} was returned but not requested");
                 if (index >= values.Digests.Count)
                     throw r.Fail($"{selectionOut.SelectedCount} PCRs selected but only {values.Digests.Count} digests returned");

@@ -11,7 +11,10 @@ public static class TpmPcrBanks
     public static TpmlPcrSelection Allocated(ITpmTransport transport)
     {
         GetCapabilityResponse r = new GetCapability { Capability = TpmCap.Pcrs, Property = 0, PropertyCount = TpmlPcrSelection.MaxCount }.Execute(transport);
-        return new TpmlPcrSelection(r.Pcrs!.Selections.Where(s => !s.IsEmpty).ToArray());
+        TpmsPcrSelection[] banks = r.Pcrs!.Selections.Where(s => !s.IsEmpty).ToArray();
+        if (banks.DistinctBy(s => s.Hash).Count() != banks.Length)
+            throw new TpmParseException(GetCapability.CommandName, "TPM_CAP_PCRS lists a bank more than once");
+        return new TpmlPcrSelection(banks);
     }
 
     /// <summary>Reads every PCR in <paramref name="selection"/> (by default all allocated banks and PCRs).</summary>
