@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Fobnail.Protocol;
 using Fobnail.Token.Emulator.Certificates;
+using Fobnail.Token.Emulator.Clients;
 using Fobnail.Token.Emulator.Core;
 using Fobnail.Token.Emulator.Owner;
 using Fobnail.Token.Emulator.Storage;
@@ -13,7 +14,7 @@ namespace Fobnail.Token.Emulator.Tests;
 /// <summary>A TokenCore on a temp state directory with a fake clock, seeded RNG and captured log lines.</summary>
 public sealed class EmulatorHarness : IDisposable
 {
-    public EmulatorHarness(bool provisioned = true, IEnumerable<byte[]>? ekRoots = null, int seed = 1)
+    public EmulatorHarness(bool provisioned = true, IEnumerable<byte[]>? ekRoots = null, int seed = 1, bool realClock = false)
     {
         Dir = Directory.CreateTempSubdirectory("fobnail-emu-").FullName;
         Flash = new FlashStore(Dir);
@@ -23,7 +24,7 @@ public sealed class EmulatorHarness : IDisposable
         Log = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(Sink).CreateLogger();
         Store = new CertificateStore(PoRoot, ekRoots ?? [Attester.EkRootDer],
             ski => Flash.ReadFile(FlashStore.IssuerPath(ski)));
-        Core = new TokenCore(Flash, Store, Random, Clock, Log);
+        Core = new TokenCore(Flash, Store, Random, realClock ? new SystemTokenClock() : Clock, Log);
     }
 
     public static SoftwareAttester SharedAttester { get; } = new();
@@ -32,6 +33,7 @@ public sealed class EmulatorHarness : IDisposable
     public FlashStore Flash { get; }
     public SeededRandom Random { get; }
     public byte[] PoRoot { get; }
+    /// <summary>The core's clock unless the harness was made with a real one.</summary>
     public FakeClock Clock { get; } = new();
     public CapturingSink Sink { get; } = new();
     public ILogger Log { get; }

@@ -10,9 +10,9 @@ namespace Fobnail.Token.Emulator.Tests;
 /// <summary>The emulator on real UDP sockets (loopback only): libcoap's coap-client-notls and Fobnail.Coap's client.</summary>
 public class NetworkTests
 {
-    private static async Task<(EmulatorHarness H, TokenServer Server)> StartAsync()
+    private static async Task<(EmulatorHarness H, TokenServer Server)> StartAsync(bool realClock = false)
     {
-        var h = new EmulatorHarness();
+        var h = new EmulatorHarness(realClock: realClock);
         var server = new TokenServer(h.Core, new IPEndPoint(IPAddress.Loopback, 0), h.Log);
         server.Start();
         await Task.Yield();
@@ -147,5 +147,46 @@ public class NetworkTests
         Assert.True(TokenServer.WouldFirmwareFailToSend(tokenAddress, IPAddress.Parse("192.168.1.5")));
         Assert.False(TokenServer.WouldFirmwareFailToSend(tokenAddress, IPAddress.Parse("169.254.0.8")));
         Assert.False(TokenServer.WouldFirmwareFailToSend(IPAddress.Loopback, IPAddress.Loopback));
+    }
+
+    [Fact]
+    public async Task Over_Udp_A_Pinging_Client_Survives_And_An_Idle_One_Is_Purged_By_The_1s_Tick()
+    {
+        var (h, server) = await StartAsync(realClock: true);
+        await using (server)
+        using (h)
+        using (var pinging = new CoapClient(server.LocalEndPoint))
+        using (var idle = new CoapClient(server.LocalEndPoint))
+        {
+            async Task<uint> StartPc(CoapClient c)
+            {
+                var a = h.Attester;
+                CoapMessage ek = await c.PostAsync(FobnailPaths.ProvisionEk, a.EkChain.Encode(), ContentFormats.Cbor);
+                uint ekId = uint.Parse(Assert.Single(ek.LocationPath));
+                CoapMessage aik = await c.PostAsync(FobnailPaths.ProvisionAik, new AikRequest(a.AikTpm2bPublic, ekId).Encode(), ContentFormats.Cbor);
+                byte[] secret = a.ActivateCredential(AikChallenge.Decode(aik.Payload));
+                CoapMessage pc = await c.PostAsync(FobnailPaths.Provision,
+                    new ProvisionRequest(ekId, uint.Parse(Assert.Single(aik.LocationPath)), secret).Encode(), ContentFormats.Cbor);
+                return uint.Parse(Assert.Single(pc.LocationPath));
+            }
+            uint pc1 = await StartPc(pinging);
+            uint pc2 = await StartPc(idle);
+            Assert.Equal(2, h.Core.Clients.Count);
+            // 3 s idle limit, 1 s tick: after 4.5 s only the pinging client is left.
+            for (int i = 0; i < 9; i++)
+            {
+                await Task.Delay(500);
+                Assert.True(await pinging.PingAsync());
+            }
+            Assert.Equal(1, h.Core.Clients.Count);
+            Assert.Single(h.Sink.Lines, l => l.Contains("disconnect client"));
+            byte[] meta = h.Attester.Metadata.Encode();
+            CoapMessage ok = await pinging.PostAsync(FobnailPaths.ProvisionMeta(pc1),
+                h.Attester.SignedObject(meta, (await pinging.GetAsync(FobnailPaths.Nonce)).Payload), ContentFormats.Cbor);
+            Assert.Equal(CoapCode.Created, ok.Code);
+            CoapMessage gone = await idle.PostAsync(FobnailPaths.ProvisionMeta(pc2),
+                h.Attester.SignedObject(meta, (await idle.GetAsync(FobnailPaths.Nonce)).Payload), ContentFormats.Cbor);
+            Assert.Equal(CoapCode.NotFound, gone.Code);
+        }
     }
 }
