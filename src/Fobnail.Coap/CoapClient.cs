@@ -77,8 +77,9 @@ public sealed class CoapClient : IDisposable
             // blocks echo the first request's token (§3.5), so reusing it keeps both matching rules satisfied.
             byte[] token = NewToken();
             CoapMessage response = await UploadAsync(request, token, ct).ConfigureAwait(false);
-            if (response.Block2 is { More: true } first && response.Code.IsSuccess)
+            if (SafeBlock(response, CoapOptionNumber.Block2) is { More: true } first && response.Code.IsSuccess)
                 response = await DownloadRestAsync(request, token, response, first, ct).ConfigureAwait(false);
+            ValidateOptions(response);
             return response;
         }
         finally
@@ -249,6 +250,7 @@ public sealed class CoapClient : IDisposable
     private async Task<CoapMessage> DownloadRestAsync(CoapRequest request, byte[] token, CoapMessage first, CoapBlockOption block, CancellationToken ct)
     {
         if (block.Num != 0) throw new CoapException($"Block2 transfer started at block {block.Num}");
+        ValidateOptions(first);
         if (first.Size2 is { } announced && announced > _options.MaxResponseBodySize)
             throw new CoapException($"response of {announced} bytes (Size2) exceeds the {_options.MaxResponseBodySize}-byte limit");
         var body = new MemoryStream();
@@ -275,6 +277,28 @@ public sealed class CoapClient : IDisposable
         last.Payload = body.ToArray();
         last.RemoveOptions(CoapOptionNumber.Block2);
         return last;
+    }
+
+    /// <summary>
+    /// Makes sure the typed accessors of the returned message cannot throw: an over-long uint or a bad Block
+    /// value from the peer is reported here as <see cref="CoapException"/>, so callers handle one exception family.
+    /// </summary>
+    private static void ValidateOptions(CoapMessage m)
+    {
+        try
+        {
+            _ = m.ContentFormat;
+            _ = m.MaxAge;
+            _ = m.Accept;
+            _ = m.Size1;
+            _ = m.Size2;
+            _ = m.Block1;
+            _ = m.Block2;
+        }
+        catch (CoapFormatException e)
+        {
+            throw new CoapException($"invalid option in response: {e.Message}");
+        }
     }
 
     private static CoapBlockOption? SafeBlock(CoapMessage m, ushort number)
