@@ -24,6 +24,7 @@ public static class ErrnoName
         65 => "ENOPKG",
         74 => "EBADMSG",
         95 => "EOPNOTSUPP",
+        110 => "ETIMEDOUT",
         126 => "ENOKEY",
         129 => "EKEYREJECTED",
         _ => $"errno {errno}",

@@ -24,7 +24,18 @@ public sealed class ModuleLoader
         Logger = logger ?? Serilog.Core.Logger.None;
     }
 
+    /// <summary>The errno reported when a module's init has not returned within <see cref="InitTimeout"/>.</summary>
+    public const int ETIMEDOUT = 110;
+
     public ModuleIndex Index => _index;
+
+    /// <summary>
+    /// How long a caller waits for one finit_module(2) to return. A module's init runs inside the syscall and
+    /// cannot be interrupted; a driver that hangs there would otherwise stall coldplug (and with it the boot)
+    /// forever. After the timeout the caller gets Failed(ETIMEDOUT) and moves on; the syscall keeps its thread,
+    /// and its eventual outcome is what later callers see. The kernel's own firmware timeout is 60 s.
+    /// </summary>
+    public TimeSpan InitTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     internal ILogger Logger { get; }
 
@@ -87,7 +98,7 @@ public sealed class ModuleLoader
         foreach (PlannedModule step in plan.Steps)
         {
             ct.ThrowIfCancellationRequested();
-            ModuleLoadResult result = await AttemptOnceAsync(step).ConfigureAwait(false);
+            ModuleLoadResult result = await WaitForAttemptAsync(step, ct).ConfigureAwait(false);
             if (step.Name == module)
                 targetResult = result;
             else if (!result.Succeeded && !step.Optional)
@@ -98,6 +109,20 @@ public sealed class ModuleLoader
             }
         }
         return targetResult!;
+    }
+
+    private async Task<ModuleLoadResult> WaitForAttemptAsync(PlannedModule step, CancellationToken ct)
+    {
+        try
+        {
+            return await AttemptOnceAsync(step).WaitAsync(InitTimeout, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            string detail = $"finit_module still running after {InitTimeout.TotalSeconds:0.###} s";
+            Logger.Error("modules: {Module}: {Detail}; carrying on without it", step.Name, detail);
+            return new ModuleLoadResult(step.Name, ModuleLoadStatus.Failed, ETIMEDOUT, detail);
+        }
     }
 
     private Task<ModuleLoadResult> AttemptOnceAsync(PlannedModule step)

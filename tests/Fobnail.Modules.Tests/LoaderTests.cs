@@ -160,6 +160,32 @@ public class LoaderTests
     }
 
     [Fact]
+    public async Task HungModuleInitTimesOutWithoutBlockingForever()
+    {
+        var kernel = new FakeKernel { Delay = TimeSpan.FromSeconds(2) };
+        var loader = new ModuleLoader(Index, kernel) { InitTimeout = TimeSpan.FromMilliseconds(100) };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        ModuleLoadResult result = await loader.LoadByNameAsync("usb_common");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"waited {watch.Elapsed}");
+        Assert.Equal(new ModuleLoadResult("usb_common", ModuleLoadStatus.Failed, ModuleLoader.ETIMEDOUT, "finit_module still running after 0.1 s"), result);
+
+        // The syscall finishes eventually; the shared attempt then reports its real outcome, without a second call.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Equal(ModuleLoadStatus.Loaded, (await loader.LoadByNameAsync("usb_common")).Status);
+        Assert.Equal(["usb_common"], kernel.Inserted);
+    }
+
+    [Fact]
+    public async Task CancellationAlsoStopsWaitingForASlowInit()
+    {
+        var loader = new ModuleLoader(Index, new FakeKernel { Delay = TimeSpan.FromSeconds(2) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loader.LoadByNameAsync("mii", cts.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"waited {watch.Elapsed}");
+    }
+
+    [Fact]
     public async Task CancellationIsHonouredBetweenModules()
     {
         var loader = new ModuleLoader(Index, new FakeKernel());
