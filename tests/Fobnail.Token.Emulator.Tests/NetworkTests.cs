@@ -189,4 +189,33 @@ public class NetworkTests
             Assert.Equal(CoapCode.NotFound, gone.Code);
         }
     }
+
+    [Theory]
+    [InlineData(new byte[0], (ushort)0)]
+    [InlineData(new byte[] { 60 }, (ushort)60)]
+    [InlineData(new byte[] { 0, 60 }, (ushort)60)]
+    [InlineData(new byte[] { 0x27, 0x0F }, null)]       // 9999: not a format coap-lite knows
+    [InlineData(new byte[] { 0, 0, 60 }, null)]         // does not fit coap-lite's u16 option value
+    public void Content_Format_Is_Read_Like_Coap_Lite(byte[] raw, ushort? expected)
+    {
+        Assert.Equal(expected, FirmwareContentFormat.Decode(raw));
+        Assert.Null(FirmwareContentFormat.Decode(null));
+    }
+
+    [Fact]
+    public async Task An_Unknown_Content_Format_Counts_As_Octet_Stream_Over_Udp()
+    {
+        var h = new EmulatorHarness(provisioned: false);
+        var server = new TokenServer(h.Core, new IPEndPoint(IPAddress.Loopback, 0), h.Log);
+        server.Start();
+        await using (server)
+        using (h)
+        using (var client = new CoapClient(server.LocalEndPoint))
+        {
+            // provision_complete wants 42 or nothing: 9999 is "nothing" to coap-lite, so the certificate check runs (4.03).
+            Assert.Equal(CoapCode.Forbidden, (await client.PostAsync(FobnailPaths.ProvisionComplete, [1, 2, 3], 9999)).Code);
+            // 60 is a real mismatch: 4.00.
+            Assert.Equal(CoapCode.BadRequest, (await client.PostAsync(FobnailPaths.ProvisionComplete, [1, 2, 3], 60)).Code);
+        }
+    }
 }

@@ -72,9 +72,9 @@ public sealed class TokenServer : IAsyncDisposable
     private ValueTask<CoapServerResponse> HandleAsync(CoapRequestContext ctx)
     {
         CheckReachable(ctx.RemoteEndPoint);
-        uint? cf = ctx.ContentFormat;
+        byte[]? rawFormat = ctx.Options.Where(o => o.Number == FirmwareContentFormat.OptionNumber).Select(o => o.Value).FirstOrDefault();
         var request = new TokenRequest((TokenMethod)ctx.Method.Value, ctx.Path,
-            cf is null ? null : (ushort)Math.Min(cf.Value, ushort.MaxValue), ctx.AcceptValues, ctx.Payload);
+            FirmwareContentFormat.Decode(rawFormat), ctx.AcceptValues, ctx.Payload);
         TokenResponse r;
         lock (_gate) r = _core.Handle(ctx.RemoteEndPoint, request);
         var response = new CoapServerResponse(new CoapCode(r.Code), r.Payload);
