@@ -13,6 +13,7 @@ internal static class Commands
         root.Subcommands.Add(CoapCommand.Create());
         root.Subcommands.Add(ModulesCommand.Create());
         root.Subcommands.Add(NetCommand.Create());
+        root.Subcommands.Add(TpmCommand.Create());
         return root;
     }
 }
