@@ -286,4 +286,42 @@ public class CoapClientServerTests
         var answer = CoapMessage.Decode((await raw.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5))).Buffer);
         Assert.Equal(CoapCode.RequestEntityIncomplete, answer.Code);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Block2FollowUpsComeFromTheCacheWithOptionalFirstTokenQuirk(bool quirk)
+    {
+        await using var server = NewServer(new CoapServerOptions { Block2ReuseFirstToken = quirk });
+        int calls = 0;
+        byte[] body = Body(2500, 9);
+        server.Map("/f", _ =>
+        {
+            Interlocked.Increment(ref calls);
+            return ValueTask.FromResult(new CoapServerResponse(CoapCode.Content, body));
+        });
+        using var raw = new System.Net.Sockets.UdpClient(Loopback.Any);
+        async Task<CoapMessage> Send(ushort mid, byte token, uint? block)
+        {
+            var m = new CoapMessage(CoapType.Confirmable, CoapCode.Get, mid, [token]).SetUriPath("/f");
+            if (block is { } n) m.Block2 = new CoapBlockOption(n, false, 6);
+            await raw.SendAsync(m.Encode(), server.LocalEndPoint);
+            return CoapMessage.Decode((await raw.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5))).Buffer);
+        }
+
+        var b0 = await Send(1, 0xA1, null);
+        Assert.Equal(new CoapBlockOption(0, true, 6), b0.Block2);
+        Assert.Equal(body.AsSpan(0, 1024).ToArray(), b0.Payload);
+
+        var b1 = await Send(2, 0xB2, 1);
+        Assert.Equal(new CoapBlockOption(1, true, 6), b1.Block2);
+        Assert.Equal(2, b1.MessageId);
+        Assert.Equal(quirk ? [0xA1] : [0xB2], b1.Token);
+
+        // A different logical request on the same path that carries Block2 is served from the same cache.
+        var b2 = await Send(3, 0xC3, 2);
+        Assert.Equal(new CoapBlockOption(2, false, 6), b2.Block2);
+        Assert.Equal(body.AsSpan(2048).ToArray(), b2.Payload);
+        Assert.Equal(1, calls);
+    }
 }
