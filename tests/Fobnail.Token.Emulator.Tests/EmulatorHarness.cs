@@ -27,8 +27,10 @@ public sealed class EmulatorHarness : IDisposable
         Core = new TokenCore(Flash, Store, Random, realClock ? new SystemTokenClock() : Clock, Log);
     }
 
+    /// <summary>For tests that only read it; tests that change metadata or PCRs use their harness' own.</summary>
     public static SoftwareAttester SharedAttester { get; } = new();
-    public SoftwareAttester Attester => SharedAttester;
+    /// <summary>This harness' platform (keys are shared, metadata and PCR values are not: tests run in parallel).</summary>
+    public SoftwareAttester Attester { get; } = new();
     public string Dir { get; }
     public FlashStore Flash { get; }
     public SeededRandom Random { get; }

@@ -263,4 +263,16 @@ public class PlatformProvisioningTests
         var fourBytes = oneByte with { Accept = [[0, 0, 0, 60]] };
         Assert.Equal(ResponseCode.Created, h.Send(fourBytes).Code);
     }
+
+    [Fact]
+    public void FirmwareDifference_Rsa8192_Aik_Is_Refused_Where_The_Firmware_Would_Panic_Hashing_Its_Name()
+    {
+        using var h = new EmulatorHarness();
+        uint ek = EmulatorHarness.Id(h.Post(FobnailPaths.ProvisionEk, h.Attester.EkChain.Encode()));
+        byte[] aik8192 = [.. Convert.FromHexString("04160001000B00060472000000100010200000000000" + "0400"), .. new byte[1024]];
+        Assert.Equal(1048, aik8192.Length);
+        Assert.Contains("would panic", Assert.Throws<Fobnail.Token.Emulator.Tpm.TpmParseException>(
+            () => Fobnail.Token.Emulator.Tpm.AikPublic.Parse(aik8192)).Message);
+        Assert.Equal(ResponseCode.Forbidden, h.Post(FobnailPaths.ProvisionAik, new AikRequest(aik8192, ek).Encode()).Code);
+    }
 }

@@ -9,8 +9,14 @@ namespace Fobnail.Token.Emulator.Tpm;
 /// </summary>
 public sealed class AikPublic
 {
-    /// <summary>Largest acceptable TPM2B_PUBLIC: an RSA-8192 key with the fixed template.</summary>
-    public const int MaxSize = 2 + 22 + 1024;
+    /// <summary>
+    /// The firmware hashes TPMT_PUBLIC for the Name through a 1024-byte Trussed message; a larger one (an RSA-8192
+    /// AIK: 20 + 2 + 1024 bytes) would panic it. The emulator refuses it instead (→ 4.03).
+    /// </summary>
+    public const int MaxTpmtPublicSize = 1024;
+
+    /// <summary>Hard input limit, above any TPM2B_PUBLIC (an RSA-8192 one is 1048 bytes).</summary>
+    public const int MaxInputSize = 4096;
 
     private static readonly int[] AllowedKeyBits = [1024, 2048, 4096, 8192];
 
@@ -22,10 +28,13 @@ public sealed class AikPublic
 
     public static AikPublic Parse(ReadOnlySpan<byte> tpm2bPublic)
     {
-        if (tpm2bPublic.Length > MaxSize)
-            throw new TpmParseException($"TPM2B_PUBLIC of {tpm2bPublic.Length} bytes exceeds {MaxSize}");
+        if (tpm2bPublic.Length > MaxInputSize)
+            throw new TpmParseException($"TPM2B_PUBLIC of {tpm2bPublic.Length} bytes exceeds {MaxInputSize}");
         var r = new TpmReader(tpm2bPublic);
-        ReadOnlySpan<byte> tpmtPublic = r.Tpm2b("TPM2B_PUBLIC.size", MaxSize);
+        ushort declared = r.U16("TPM2B_PUBLIC.size");
+        if (declared > MaxTpmtPublicSize)
+            throw new TpmParseException($"TPMT_PUBLIC of {declared} bytes exceeds {MaxTpmtPublicSize} (the firmware would panic hashing it)");
+        ReadOnlySpan<byte> tpmtPublic = r.Take(declared, "TPM2B_PUBLIC");
         r.ExpectEnd("TPM2B_PUBLIC");  // size must equal len − 2
 
         var t = new TpmReader(tpmtPublic);
