@@ -100,4 +100,50 @@ public class TokenProvisioningTests
         Assert.Equal(a.GetCertificationRequestInfo().SubjectPublicKeyInfo.GetEncoded(),
             b.GetCertificationRequestInfo().SubjectPublicKeyInfo.GetEncoded());
     }
+
+    [Fact]
+    public void OpenSsl_Verifies_The_Csr_And_The_Issued_Token_Certificate_Chain()
+    {
+        using var h = new EmulatorHarness(provisioned: false);
+        OwnerChain owner = OwnerChain.LoadOrCreate(h.Flash, h.Random);
+        byte[] csr = h.Post(FobnailPaths.TokenProvision, new PoCertChain([owner.RootDer, owner.CaDer]).Encode()).Payload;
+        string dir = Directory.CreateTempSubdirectory("fobnail-csr-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(dir, "csr.der"), csr);
+            string text = Run(dir, "req -inform DER -in csr.der -verify -noout -text");
+            Assert.Contains("verify OK", text);
+            Assert.Contains("ED25519", text);
+            Assert.Contains("O = Fobnail, serialNumber = 0", text);
+
+            var info = new Pkcs10CertificationRequest(csr).GetCertificationRequestInfo();
+            byte[] cert = owner.IssueTokenCertificate(info.SubjectPublicKeyInfo.PublicKeyData.GetBytes(), "0");
+            Assert.Equal(ResponseCode.Created, h.Post(FobnailPaths.ProvisionComplete, cert, null).Code);
+            File.WriteAllBytes(Path.Combine(dir, "root.der"), owner.RootDer);
+            File.WriteAllBytes(Path.Combine(dir, "ca.der"), owner.CaDer);
+            File.WriteAllBytes(Path.Combine(dir, "token.der"), cert);
+            Run(dir, "x509 -inform DER -in root.der -out root.pem");
+            Run(dir, "x509 -inform DER -in ca.der -out ca.pem");
+            Run(dir, "x509 -inform DER -in token.der -out token.pem");
+            Assert.Contains("token.pem: OK", Run(dir, "verify -CAfile root.pem -untrusted ca.pem token.pem"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string Run(string dir, string args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("openssl", args)
+        {
+            WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(30_000));
+        Assert.True(p.ExitCode == 0, $"openssl {args}: {err.Result}");
+        return output + err.Result;
+    }
 }
