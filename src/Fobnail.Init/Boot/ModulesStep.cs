@@ -31,6 +31,10 @@ public sealed class ModulesStep : IBootStep
         var loader = new ModuleLoader(index, new LinuxModuleKernel(context.SysRoot), parameters, log);
         context.Set(loader);
 
+        // Listen before walking: devices that appear while (or because) coldplug loads their bus driver, such as
+        // the USB devices behind a freshly loaded xhci_pci, are announced by uevents, not found by the walk.
+        _ = HotplugStep.Start(context, loader, cancellationToken); // a service: tracked in context.Services
+
         var summary = await Coldplug.RunAsync(loader, context.SysRoot, cancellationToken).ConfigureAwait(false);
 
         var extraFailed = new List<string>();

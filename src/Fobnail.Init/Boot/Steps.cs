@@ -8,5 +8,6 @@ internal static class Steps
     public static IReadOnlyDictionary<BootStep, IBootStep> All() => new Dictionary<BootStep, IBootStep>
     {
         [BootStep.Modules] = new ModulesStep(),
+        [BootStep.Network] = new NetworkStep(),
     };
 }
