@@ -5,6 +5,9 @@ namespace Fobnail.Token.Emulator.Led;
 /// <summary>The token's LEDs as log lines (as the firmware's PC build does), with a history for tests.</summary>
 public sealed class LedController(ILogger log)
 {
+    /// <summary>Only the most recent changes are kept, so a long-running emulator does not grow.</summary>
+    public const int HistoryLimit = 256;
+
     private readonly List<LedState> _history = [];
 
     public IReadOnlyList<LedState> History => _history;
@@ -13,6 +16,7 @@ public sealed class LedController(ILogger log)
 
     public void Control(LedState state)
     {
+        if (_history.Count == HistoryLimit) _history.RemoveAt(0);
         _history.Add(state);
         log.Information("LED: {LedState} ({Meaning})", state, Describe(state));
     }
