@@ -97,6 +97,8 @@ public class CliTests
             Assert.True(File.Exists(Path.Combine(state, "keys", "token")));
             ownerRoot = File.ReadAllBytes(Path.Combine(state, "owner", "po_root.der"));
             File.WriteAllBytes(Path.Combine(state, "marker"), [1]);
+            string ftsFile = Path.Combine(state, new string('a', 64) + "_disk.key");
+            File.WriteAllBytes(ftsFile, [2]);
 
             // Restart: the flash state (and the owner chain) survives.
             using (var emu = new EmulatorProcess(args))
@@ -111,8 +113,11 @@ public class CliTests
             {
                 emu.WaitListening();
                 Assert.Contains("--reset", emu.Output);
+                Assert.Contains("marker", emu.Output);  // "left .../marker alone (not token state)"
             }
-            Assert.False(File.Exists(Path.Combine(state, "marker")));
+            // Token state is gone; a file that is not token state is left alone.
+            Assert.True(File.Exists(Path.Combine(state, "marker")));
+            Assert.False(File.Exists(ftsFile));
             Assert.NotEqual(ownerRoot, File.ReadAllBytes(Path.Combine(state, "owner", "po_root.der")));
         }
         finally

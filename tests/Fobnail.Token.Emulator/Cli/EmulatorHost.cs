@@ -18,7 +18,8 @@ public static class EmulatorHost
         if (s.Reset)
         {
             log.Warning("--reset: wiping the token state in {Dir}", flash.Root);
-            flash.Wipe();
+            foreach (string other in flash.Wipe())
+                log.Warning("--reset: left {Path} alone (not token state)", other);
         }
         ITokenRandom random = SystemTokenRandom.Instance;
 

@@ -20,12 +20,30 @@ public sealed class FlashStore
 
     public string Root { get; }
 
-    /// <summary>--reset: wipe everything (like re-flashing the firmware or deleting flash.bin).</summary>
-    public void Wipe()
+    /// <summary>
+    /// --reset: wipe the token state (like re-flashing the firmware or deleting flash.bin). Only what the emulator
+    /// itself creates is removed, so a mistyped --state (say, a home directory) loses nothing else.
+    /// </summary>
+    /// <returns>Entries that were left alone because they are not token state.</returns>
+    public List<string> Wipe()
     {
-        foreach (string d in Directory.EnumerateDirectories(Root)) Directory.Delete(d, recursive: true);
-        foreach (string f in Directory.EnumerateFiles(Root)) File.Delete(f);
+        var foreign = new List<string>();
+        foreach (string d in Directory.EnumerateDirectories(Root))
+        {
+            if (Path.GetFileName(d) is "cert" or "keys" or "meta" or "owner") Directory.Delete(d, recursive: true);
+            else foreign.Add(d);
+        }
+        foreach (string f in Directory.EnumerateFiles(Root))
+        {
+            if (IsFtsFileName(Path.GetFileName(f)) || Path.GetFileName(f) == ".write.tmp") File.Delete(f);
+            else foreign.Add(f);
+        }
+        return foreign;
     }
+
+    /// <summary>&lt;64 lowercase hex&gt;_&lt;name&gt;: an FTS file.</summary>
+    private static bool IsFtsFileName(string name) =>
+        name.Length > 65 && name[64] == '_' && name.AsSpan(0, 64).IndexOfAnyExcept("0123456789abcdef") < 0;
 
     /// <summary>"Token provisioned" means /cert/ is not empty.</summary>
     public bool TokenProvisioned =>
