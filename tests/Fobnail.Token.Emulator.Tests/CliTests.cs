@@ -161,4 +161,30 @@ public class CliTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Cli_Unprovisioned_Token_With_Po_Root_Answers_A_Csr_With_The_Device_Id_In_Uppercase_Hex()
+    {
+        string dir = Directory.CreateTempSubdirectory("fobnail-cli-").FullName;
+        try
+        {
+            var owner = Owner.OwnerChain.LoadOrCreate(new Storage.FlashStore(Path.Combine(dir, "po")), new SeededRandom(9));
+            File.WriteAllText(Path.Combine(dir, "po-root.pem"),
+                "-----BEGIN CERTIFICATE-----\n" + Convert.ToBase64String(owner.RootDer) + "\n-----END CERTIFICATE-----\n");
+            int port = FreeUdpPort();
+            using var emu = new EmulatorProcess(
+                $"--listen 127.0.0.1:{port} --state {Path.Combine(dir, "state")} --po-root {Path.Combine(dir, "po-root.pem")} --device-id 0x00ab12");
+            emu.WaitListening();
+            Assert.Contains("LED: TokenNotProvisioned", emu.Output);
+            using var client = new CoapClient(new IPEndPoint(IPAddress.Loopback, port));
+            CoapMessage csr = await client.PostAsync(FobnailPaths.TokenProvision, new PoCertChain([owner.RootDer, owner.CaDer]).Encode(), ContentFormats.Cbor);
+            Assert.Equal(CoapCode.Created, csr.Code);
+            var info = new Org.BouncyCastle.Pkcs.Pkcs10CertificationRequest(csr.Payload).GetCertificationRequestInfo();
+            Assert.Equal("O=Fobnail,SERIALNUMBER=AB12", info.Subject.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -34,7 +34,7 @@ internal static class EmulatorCommand
         };
         var deviceId = new Option<string>("--device-id")
         {
-            Description = "Device id put in the CSR's serialNumber (FOBNAIL_DEVICE_ID of the firmware's PC build)",
+            Description = "64-bit device id (hex) put in the CSR's serialNumber as uppercase hex without leading zeros, like the nRF FICR DEVICEID (FOBNAIL_DEVICE_ID of the firmware's PC build)",
             DefaultValueFactory = _ => "0",
         };
 
@@ -49,6 +49,13 @@ internal static class EmulatorCommand
                 Console.Error.WriteLine($"--listen: not an address:port: {result.GetValue(listen)}");
                 return 2;
             }
+            string idText = result.GetValue(deviceId)!;
+            if (!ulong.TryParse(idText.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? idText[2..] : idText,
+                    System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out ulong id))
+            {
+                Console.Error.WriteLine($"--device-id: not a 64-bit hex number: {idText}");
+                return 2;
+            }
             var settings = new EmulatorSettings
             {
                 Listen = endpoint,
@@ -58,7 +65,7 @@ internal static class EmulatorCommand
                 Reset = result.GetValue(reset),
                 Provisioned = result.GetValue(provisioned),
                 LogLevel = result.GetValue(logLevel),
-                DeviceId = result.GetValue(deviceId)!,
+                DeviceId = id.ToString("X", System.Globalization.CultureInfo.InvariantCulture),
             };
             using var log = new LoggerConfiguration().MinimumLevel.Is(settings.LogLevel)
                 .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}")
