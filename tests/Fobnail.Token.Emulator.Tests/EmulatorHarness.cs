@@ -102,17 +102,3 @@ public sealed class EmulatorHarness : IDisposable
 
     public void Dispose() => Directory.Delete(Dir, recursive: true);
 }
-
-public sealed class CapturingSink : ILogEventSink
-{
-    private readonly List<string> _lines = [];
-
-    public IReadOnlyList<string> Lines { get { lock (_lines) return _lines.ToArray(); } }
-
-    public void Emit(Serilog.Events.LogEvent e)
-    {
-        var sb = new StringBuilder();
-        sb.Append(e.Level).Append(' ').Append(e.RenderMessage());
-        lock (_lines) _lines.Add(sb.ToString());
-    }
-}

@@ -1,7 +1,5 @@
 namespace Fobnail.Token.Emulator.Core;
 
-internal enum RouteKind { Version, Nonce, TokenProvision, ProvisionComplete, ProvisionEk, ProvisionAik, Provision, Attest, Storage }
-
 /// <summary>
 /// The firmware's resource table (src/main.rs) matched like coap-server-rs does: Uri-Path segments, longest
 /// prefix wins, the leftover segments go to the handler.
