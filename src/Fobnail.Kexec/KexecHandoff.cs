@@ -1,0 +1,115 @@
+using Fobnail.Attester.Tpm;
+using Fobnail.Kexec.Measurement;
+using Serilog;
+
+namespace Fobnail.Kexec;
+
+/// <summary>
+/// The measured handoff, in this order: policy → open (once) → measure → extend → save the event log →
+/// kexec_file_load the same descriptors → check /sys/kernel/kexec_loaded → log the event log →
+/// reboot(LINUX_REBOOT_CMD_KEXEC). Every refusal or failure is a typed result; nothing here throws for a bad
+/// file, TPM or kernel answer.
+/// </summary>
+public sealed class KexecHandoff(IKexecKernel kernel, ILogger? log = null)
+{
+    private readonly ILogger _log = log ?? Serilog.Core.Logger.None;
+
+    /// <summary>Opens the TPM to extend into, or returns null when there is none configured.</summary>
+    public Func<IPcrExtender?> OpenExtender { get; init; } = () => null;
+
+    /// <summary>Where the text event log is written (null: not written).</summary>
+    public string? EventLogPath { get; init; } = EventLog.DefaultPath;
+
+    public KexecPolicy Policy { get; init; } = new();
+
+    public KexecHandoffResult Run(KexecRequest request, AttestationVerdict? verdict, bool execute)
+    {
+        KexecDecision decision = Policy.Decide(verdict);
+        if (!decision.Allowed)
+        {
+            _log.Error("kexec: {Message}", decision.Message);
+            return new KexecHandoffResult.Refused(decision.Message);
+        }
+        if (decision.Unattested) _log.Warning("kexec: {Message}", decision.Message);
+        else _log.Information("kexec: {Message}", decision.Message);
+
+        IPcrExtender? extender;
+        try { extender = OpenExtender(); }
+        catch (Exception e) when (e is TpmException or IOException or FormatException or UnauthorizedAccessException)
+        {
+            if (Policy.RequireAttestation)
+                return Fail($"cannot open the TPM to extend the measurements: {e.Message}", e);
+            _log.Warning("kexec: NO TPM ({Error}): measurements are computed and logged but NOT extended", e.Message);
+            extender = null;
+        }
+        try
+        {
+            return Run(request, extender, execute);
+        }
+        finally
+        {
+            (extender as IDisposable)?.Dispose();
+        }
+    }
+
+    private KexecHandoffResult Run(KexecRequest request, IPcrExtender? extender, bool execute)
+    {
+        KexecImage image;
+        try { image = KexecImage.Open(request); }
+        catch (KexecException e) { return Fail(e.Message, e); }
+
+        using (image)
+        {
+            EventLog events;
+            try
+            {
+                events = KexecMeasurer.Measure(image, extender?.Banks ?? KexecMeasurer.DefaultBanks);
+                if (extender is not null) KexecMeasurer.Extend(events, extender);
+            }
+            catch (KexecException e) { return Fail($"measuring failed: {e.Message}", e); }
+            catch (Exception e) when (e is TpmException or IOException)
+            {
+                // Some PCRs may be extended already: the platform state no longer matches anything we would boot.
+                return Fail($"extending the measurements failed: {e.Message}", e);
+            }
+            SaveEventLog(events);
+
+            try
+            {
+                kernel.FileLoad(image.Kernel, image.Initrd, image.Cmdline, KexecFileFlags.None);
+                if (!kernel.IsLoaded())
+                    return Fail("kexec_file_load succeeded but /sys/kernel/kexec_loaded is not 1", null, events);
+            }
+            catch (KexecException e) { return Fail(e.Message, e, events); }
+
+            foreach (string line in events.Lines()) _log.Information("kexec: measured PCR {Line}", line);
+            string target = $"{request.KernelPath}{(request.InitrdPath is null ? "" : " with initrd " + request.InitrdPath)}";
+            string extended = events.ExtendedInto is null ? "not extended into a TPM" : $"extended into {events.ExtendedInto}";
+            _log.Information("kexec: loaded {Target} ({Events} measurements {Extended})", target, events.Events.Count, extended);
+            if (!execute)
+                return new KexecHandoffResult.Loaded($"loaded {target}; measurements {extended}", events);
+
+            _log.Information("kexec: rebooting into {Target}", target);
+            try { kernel.RebootKexec(); }
+            catch (KexecException e) { return Fail(e.Message, e, events); }
+            return new KexecHandoffResult.Rebooted($"reboot(LINUX_REBOOT_CMD_KEXEC) into {target} returned", events);
+        }
+    }
+
+    private void SaveEventLog(EventLog events)
+    {
+        if (EventLogPath is null) return;
+        try { events.Save(EventLogPath); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The digests are in the TPM and in our log lines; a missing file must not stop the boot.
+            _log.Warning("kexec: cannot write the event log to {Path}: {Error}", EventLogPath, e.Message);
+        }
+    }
+
+    private KexecHandoffResult.Failed Fail(string message, Exception? e, EventLog? events = null)
+    {
+        _log.Error("kexec: {Message}", message);
+        return new KexecHandoffResult.Failed(message, e, events);
+    }
+}

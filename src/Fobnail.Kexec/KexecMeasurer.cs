@@ -1,0 +1,52 @@
+using System.Text;
+using Fobnail.Attester.Tpm;
+using Fobnail.Kexec.Measurement;
+
+namespace Fobnail.Kexec;
+
+/// <summary>Measures an opened <see cref="KexecImage"/> (kernel, initrd, command line, in that order) and extends the events.</summary>
+public static class KexecMeasurer
+{
+    /// <summary>The banks measured when no TPM says which are allocated (the usual two).</summary>
+    public static IReadOnlyList<TpmAlgId> DefaultBanks { get; } = [TpmAlgId.Sha1, TpmAlgId.Sha256];
+
+    public static EventLog Measure(KexecImage image, IReadOnlyList<TpmAlgId> banks)
+    {
+        KexecRequest request = image.Request;
+        request.Pcrs.Validate();
+        if (banks.Count == 0)
+            throw new KexecException("no PCR bank to measure for");
+        var log = new EventLog();
+        var digests = BankDigester.Hash(image.Kernel, banks, request.Limits.MaxKernelBytes, $"kernel {request.KernelPath}", out long size);
+        log.Add(new MeasurementEvent(request.Pcrs.Kernel, MeasuredObject.Kernel, request.KernelPath, size, digests));
+        if (image.Initrd is not null)
+        {
+            digests = BankDigester.Hash(image.Initrd, banks, request.Limits.MaxInitrdBytes, $"initrd {request.InitrdPath}", out size);
+            log.Add(new MeasurementEvent(request.Pcrs.Initrd, MeasuredObject.Initrd, request.InitrdPath!, size, digests));
+        }
+        log.Add(new MeasurementEvent(request.Pcrs.Cmdline, MeasuredObject.Cmdline, Quote(request.Cmdline), image.Cmdline.Length,
+            BankDigester.Hash(image.Cmdline, banks)));
+        return log;
+    }
+
+    /// <summary>Extends every event, in order; the log then records where they went.</summary>
+    public static void Extend(EventLog log, IPcrExtender extender)
+    {
+        foreach (MeasurementEvent e in log.Events)
+            extender.Extend(e.Pcr, e.Digests);
+        log.ExtendedInto = extender.Description;
+    }
+
+    /// <summary>The command line in double quotes with control characters escaped, so one event stays one line.</summary>
+    public static string Quote(string text)
+    {
+        var sb = new StringBuilder("\"");
+        foreach (char c in text)
+        {
+            if (c == '"' || c == '\\') sb.Append('\\').Append(c);
+            else if (char.IsControl(c)) sb.Append($"\\x{(int)c:x2}");
+            else sb.Append(c);
+        }
+        return sb.Append('"').ToString();
+    }
+}
