@@ -18,6 +18,9 @@ public sealed class TokenLinkManager : IDisposable
 {
     private readonly TokenLinkOptions _options;
     private readonly ILogger _log;
+    /// <summary>The state machine's logger: written out after each input, not in the middle of acting on it.</summary>
+    private readonly ILogger _stepLog;
+    private readonly DeferredLog _deferred;
     private readonly SysfsUsbProbe _probe;
     private readonly UeventListener _uevents;
     private readonly RouteMonitor _monitor;
@@ -29,9 +32,6 @@ public sealed class TokenLinkManager : IDisposable
     private TrackedLink? _tracked;
     /// <summary>Interfaces already judged not to be the token (logged once), by ifindex.</summary>
     private readonly HashSet<int> _ignored = [];
-    /// <summary>uevent receive times of net interfaces not yet seen over rtnetlink, by ifindex (bounded).</summary>
-    private readonly Dictionary<int, long> _announced = [];
-    private const int MaxAnnounced = 256;
 
     private TokenLinkEvent _current;
     private int _running;
@@ -41,6 +41,7 @@ public sealed class TokenLinkManager : IDisposable
     {
         _options = options;
         _log = log;
+        _stepLog = _deferred = new DeferredLog(log);
         _probe = new SysfsUsbProbe(options.SysfsRoot);
         _uevents = uevents;
         _monitor = monitor;
@@ -134,9 +135,13 @@ public sealed class TokenLinkManager : IDisposable
         try
         {
             _log.Information("token link: looking for {Matcher}, address {Address}", _options.Matcher, _options.Address);
-            Coldplug(stop.Token, "coldplug");
+            try { Coldplug(stop.Token, "coldplug"); }
+            finally { _deferred.Flush(); }
             await foreach (var input in inputs.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
-                Handle(input, stop.Token);
+            {
+                try { Handle(input, stop.Token); }
+                finally { _deferred.Flush(); }
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -176,7 +181,7 @@ public sealed class TokenLinkManager : IDisposable
         }
         catch (Exception e) when (e is NetlinkException or NetlinkParseException)
         {
-            _log.Error("token link: {Why} link dump failed: {Error}", why, e.Message);
+            _stepLog.Error("token link: {Why} link dump failed: {Error}", why, e.Message);
             return;
         }
         long now = Stopwatch.GetTimestamp();
@@ -201,15 +206,15 @@ public sealed class TokenLinkManager : IDisposable
         if (e.Subsystem != "net" || e.IfIndex is not int ifIndex) return;
         if (e.Action == "add")
         {
-            _log.Debug("token link: uevent add for net interface {If} (ifindex {IfIndex})", e.Interface, ifIndex);
             if (_tracked?.IfIndex == ifIndex)
                 _tracked.AnnouncedTimestamp = Math.Min(_tracked.AnnouncedTimestamp, e.ReceivedTimestamp);
-            else if (_announced.Count < MaxAnnounced)
-                _announced.TryAdd(ifIndex, e.ReceivedTimestamp);
+            // The uevent comes from device_add inside register_netdevice, before RTM_NEWLINK: acting on it
+            // saves that gap. Our requests wait on the RTNL lock until registration is complete.
+            else if (e.Interface is not null)
+                Consider(ifIndex, e.Interface, 0, e.ReceivedTimestamp, "uevent");
         }
         else if (e.Action == "remove")
         {
-            _announced.Remove(ifIndex);
             // The device is going away; link notifications still queued for it must not revive it.
             // ifindexes are allocated cyclically, so this entry does not shadow a new interface.
             _ignored.Add(ifIndex);
@@ -219,7 +224,6 @@ public sealed class TokenLinkManager : IDisposable
 
     private void OnDelLink(LinkMessage l)
     {
-        _announced.Remove(l.ifi_index);
         _ignored.Remove(l.ifi_index);
         if (_tracked?.IfIndex == l.ifi_index) GoAbsent($"RTM_DELLINK for {l.IfName ?? _tracked.IfName}");
     }
@@ -230,7 +234,7 @@ public sealed class TokenLinkManager : IDisposable
         {
             if (l.IfName is not null && l.IfName != t.IfName)
             {
-                _log.Information("token link: interface {Old} renamed to {New}", t.IfName, l.IfName);
+                _stepLog.Information("token link: interface {Old} renamed to {New}", t.IfName, l.IfName);
                 t.IfName = l.IfName;
             }
             // Notifications can be stale (queued before the dump or before our own requests), so they
@@ -239,46 +243,51 @@ public sealed class TokenLinkManager : IDisposable
             try { now = _client.GetLink(t.IfIndex); }
             catch (Exception e) when (e is NetlinkException or NetlinkParseException)
             {
-                _log.Warning("token link: reading the state of {If} failed: {Error}", t.IfName, e.Message);
+                _stepLog.Warning("token link: reading the state of {If} failed: {Error}", t.IfName, e.Message);
                 return;
             }
             if (now is null)
             {
-                _log.Debug("token link: {If} is being unregistered; waiting for RTM_DELLINK", t.IfName);
+                _stepLog.Debug("token link: {If} is being unregistered; waiting for RTM_DELLINK", t.IfName);
                 return;
             }
             t.Flags = now.ifi_flags;
-            Step(timestamp);
+            Step();
             return;
         }
-        if (_ignored.Contains(l.ifi_index) || l.IfName is null || l.ifi_type == RtnetlinkConstants.ARPHRD_LOOPBACK) return;
+        if (l.IfName is null || l.ifi_type == RtnetlinkConstants.ARPHRD_LOOPBACK) return;
+        Consider(l.ifi_index, l.IfName, l.ifi_flags, timestamp, source);
+    }
 
-        var identity = _probe.Probe(l.IfName, out var why);
+    /// <summary>A new interface (from a uevent, a notification or a dump): is it the token? If so, track it.</summary>
+    private void Consider(int ifIndex, string ifName, uint flags, long announced, string source)
+    {
+        if (_ignored.Contains(ifIndex)) return;
+        var identity = _probe.Probe(ifName, out var why);
         if (identity is null || !_options.Matcher.Matches(identity, out why))
         {
-            _ignored.Add(l.ifi_index);
+            _ignored.Add(ifIndex);
             var what = identity is null ? "" : $" ({identity})";
-            _log.Information("token link: ignoring {If}{What}: {Why}", l.IfName, what, why);
+            _stepLog.Information("token link: ignoring {If}{What}: {Why}", ifName, what, why);
             return;
         }
         if (_tracked is not null)
         {
-            _ignored.Add(l.ifi_index);
-            _log.Warning("token link: ignoring {If} ({Identity}): it also matches, but {Tracked} is already the token",
-                l.IfName, identity, _tracked.IfName);
+            _ignored.Add(ifIndex);
+            _stepLog.Warning("token link: ignoring {If} ({Identity}): it also matches, but {Tracked} is already the token",
+                ifName, identity, _tracked.IfName);
             return;
         }
-        long announced = _announced.Remove(l.ifi_index, out var ts) ? Math.Min(ts, timestamp) : timestamp;
-        _tracked = new TrackedLink(l.ifi_index, l.IfName, identity, announced) { Flags = l.ifi_flags };
+        _tracked = new TrackedLink(ifIndex, ifName, identity, announced) { Flags = flags };
         Transition(TokenLinkState.Present, $"{identity} found by {source}");
-        Step(timestamp);
+        Step();
     }
 
     /// <summary>
     /// Advances the tracked link as far as its flags allow. Requests (link up, add address) are synchronous
     /// rtnetlink transactions; their success is taken as the new fact, and later notifications correct us.
     /// </summary>
-    private void Step(long timestamp)
+    private void Step()
     {
         var t = _tracked!;
         while (true)
@@ -303,7 +312,7 @@ public sealed class TokenLinkManager : IDisposable
                     if (Request(() => added = _client.AddAddress(t.IfIndex, _options.Address), $"add {_options.Address}") != RequestResult.Done)
                         return;
                     Transition(TokenLinkState.Addressed, $"{_options.Address} {(added ? "added" : "was already there")}");
-                    _log.Information("token link: {If} configured {Address} {Ms:0.0} ms after it was announced",
+                    _stepLog.Information("token link: {If} configured {Address} {Ms:0.0} ms after it was announced",
                         t.IfName, _options.Address, Stopwatch.GetElapsedTime(t.AnnouncedTimestamp).TotalMilliseconds);
                     break;
                 case TokenLinkState.Addressed:
@@ -339,12 +348,12 @@ public sealed class TokenLinkManager : IDisposable
         catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
         {
             // The interface is being unregistered (unplug): its RTM_DELLINK is on the way.
-            _log.Debug("token link: {What} on {If}: interface is going away ({Error})", what, _tracked?.IfName, e.Message);
+            _stepLog.Debug("token link: {What} on {If}: interface is going away ({Error})", what, _tracked?.IfName, e.Message);
             return RequestResult.Gone;
         }
         catch (Exception e) when (e is NetlinkException or NetlinkParseException)
         {
-            _log.Warning("token link: {What} on {If} failed: {Error}", what, _tracked?.IfName, e.Message);
+            _stepLog.Warning("token link: {What} on {If} failed: {Error}", what, _tracked?.IfName, e.Message);
             return RequestResult.Failed;
         }
     }
@@ -361,7 +370,7 @@ public sealed class TokenLinkManager : IDisposable
         long now = Stopwatch.GetTimestamp();
         var e = new TokenLinkEvent(to, _current.State, t?.IfName, t?.IfIndex ?? 0, t?.Identity, DateTimeOffset.UtcNow, now,
             t is null ? null : Stopwatch.GetElapsedTime(t.AnnouncedTimestamp, now), reason);
-        _log.Information("token link: {Event}", e);
+        _stepLog.Information("token link: {Event}", e);
         lock (_subscribersLock)
         {
             Volatile.Write(ref _current, e);
