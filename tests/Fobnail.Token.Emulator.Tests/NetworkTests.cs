@@ -218,4 +218,41 @@ public class NetworkTests
             Assert.Equal(CoapCode.BadRequest, (await client.PostAsync(FobnailPaths.ProvisionComplete, [1, 2, 3], 60)).Code);
         }
     }
+
+    [Fact]
+    public async Task Garbage_And_Mutated_Datagrams_Do_Not_Stop_The_Server()
+    {
+        var (h, server) = await StartAsync();
+        await using (server)
+        using (h)
+        using (var udp = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        using (var client = new CoapClient(server.LocalEndPoint))
+        {
+            var r = new Random(7001);
+            var valid = new CoapMessage(CoapType.Confirmable, CoapCode.Post, 1, [9, 9]);
+            valid.SetUriPath(FobnailPaths.ProvisionEk);
+            valid.ContentFormat = 60;
+            valid.Payload = h.Attester.EkChain.Encode()[..900];
+            byte[] template = valid.Encode();
+            for (int i = 0; i < 3000; i++)
+            {
+                byte[] d;
+                if (i % 2 == 0)
+                {
+                    d = new byte[r.Next(0, 64)];
+                    r.NextBytes(d);
+                }
+                else
+                {
+                    d = (byte[])template.Clone();
+                    for (int k = r.Next(1, 6); k > 0; k--) d[r.Next(d.Length)] = (byte)r.Next(256);
+                }
+                await udp.SendAsync(d, server.LocalEndPoint);
+                if (i % 100 == 0) await Task.Delay(5);  // let the server drain its socket buffer
+            }
+            CoapMessage version = await client.GetAsync("/api/version");
+            Assert.Equal(CoapCode.Content, version.Code);
+            Assert.Equal(Convert.FromHexString("A16876657273696F6E738101"), version.Payload);
+        }
+    }
 }
