@@ -18,7 +18,8 @@ public sealed class CoapServer : IAsyncDisposable
     private readonly Socket _socket;
     private readonly CoapServerOptions _options;
     private readonly ILogger _log;
-    private readonly List<Route> _routes = [];
+    private readonly Lock _routesLock = new();
+    private volatile Route[] _routes = [];
     private readonly Dictionary<BlockStateKey, Block1Assembly> _uploads = [];
     private readonly Dictionary<BlockStateKey, Block2Entry> _downloads = [];
     private readonly byte[] _buffer = new byte[65536];
@@ -61,12 +62,15 @@ public sealed class CoapServer : IAsyncDisposable
     public event Action<CoapMessage, IPEndPoint>? RequestReceived;
 
     /// <summary>
-    /// Routes requests whose Uri-Path starts with <paramref name="path"/> to <paramref name="handler"/>. With
+    /// Routes requests whose Uri-Path starts with <paramref name="path"/> ("" matches everything) to
+    /// <paramref name="handler"/>; the longest matching route wins. With
     /// <paramref name="methods"/> given, other methods get 4.05 "Method not allowed".
     /// </summary>
     public void Map(string path, CoapHandler handler, params CoapCode[] methods)
     {
-        _routes.Add(new Route(path.Split('/', StringSplitOptions.RemoveEmptyEntries), handler, methods));
+        // Copy-on-write: the receive loop reads a snapshot, so routes may be added while the server runs.
+        var route = new Route(path.Split('/', StringSplitOptions.RemoveEmptyEntries), handler, methods);
+        lock (_routesLock) _routes = [.. _routes, route];
     }
 
     public void Start()
