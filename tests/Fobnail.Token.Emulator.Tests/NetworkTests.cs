@@ -255,4 +255,37 @@ public class NetworkTests
             Assert.Equal(Convert.FromHexString("A16876657273696F6E738101"), version.Payload);
         }
     }
+
+    [Fact]
+    public async Task CoapClientNotls_Uploads_An_Ek_Chain_With_Block1_And_Gets_201_With_Location_Path()
+    {
+        var (h, server) = await StartAsync();
+        await using (server)
+        using (h)
+        {
+            string file = Path.GetTempFileName();
+            try
+            {
+                byte[] chain = h.Attester.EkChain.Encode();
+                Assert.True(chain.Length > 1024);
+                File.WriteAllBytes(file, chain);
+                var psi = new ProcessStartInfo("coap-client-notls",
+                    $"-v 7 -m post -t 60 -b 1024 -f {file} coap://{server.LocalEndPoint.Address}:{server.LocalEndPoint.Port}{FobnailPaths.ProvisionEk}")
+                { RedirectStandardOutput = true, RedirectStandardError = true };
+                using Process p = Process.Start(psi)!;
+                Task<string> err = p.StandardError.ReadToEndAsync();
+                string trace = p.StandardOutput.ReadToEnd();
+                Assert.True(p.WaitForExit(30_000));
+                trace += err.Result;
+                Assert.Equal(0, p.ExitCode);
+                // Every block but the last gets 2.31 Continue; the last gets 2.01 with the EK id and no Block1 echo (firmware).
+                Assert.Matches(new Regex(@"c:2\.31 .*Block1:0/M/1024"), trace);
+                Assert.Matches(new Regex(@"t:ACK c:2\.01 i:[0-9a-f]+ \{[0-9a-f]*\} \[ Location-Path:[0-9]+ \]"), trace);
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+    }
 }
