@@ -9,5 +9,6 @@ internal static class Steps
     {
         [BootStep.Modules] = new ModulesStep(),
         [BootStep.Network] = new NetworkStep(),
+        [BootStep.Kexec] = new KexecStep(),
     };
 }

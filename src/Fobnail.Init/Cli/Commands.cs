@@ -11,6 +11,7 @@ internal static class Commands
         // One line per area; keep them sorted.
         root.Subcommands.Add(CmdlineCommand.Create());
         root.Subcommands.Add(CoapCommand.Create());
+        root.Subcommands.Add(KexecCommand.Create());
         root.Subcommands.Add(ModulesCommand.Create());
         root.Subcommands.Add(NetCommand.Create());
         root.Subcommands.Add(TpmCommand.Create());

@@ -19,6 +19,13 @@ public sealed record BootConfig
     public int HostPrefixLength { get; init; } = 16;
     public IPEndPoint TokenEndpoint { get; init; } = new(IPAddress.Parse("169.254.0.1"), 5683);
     public string Tpm { get; init; } = "device:/dev/tpmrm0";
+    /// <summary>fobnail.kexec.*: the target of the measured handoff (see Fobnail.Kexec).</summary>
+    public string? KexecKernel { get; init; }
+    public string? KexecInitrd { get; init; }
+    public string KexecCmdline { get; init; } = "";
+    public bool KexecRequireAttestation { get; init; } = true;
+    public int KexecKernelPcr { get; init; } = 9;
+    public int KexecCmdlinePcr { get; init; } = 8;
     /// <summary>Test hook: throw inside this step to prove a failure runs the failure action instead of killing PID 1.</summary>
     public BootStep? DebugFault { get; init; }
 
@@ -57,6 +64,24 @@ public sealed record BootConfig
         new("tpm", "device:PATH|swtpm:HOST:PORT", "device:/dev/tpmrm0",
             "TPM transport.",
             (c, v) => c with { Tpm = v.Length > 0 ? v : throw new FormatException("empty TPM transport") }),
+        new("kexec.kernel", "PATH", "(none)",
+            "Kernel image (bzImage) the kexec step measures and boots.",
+            (c, v) => c with { KexecKernel = v.Length > 0 ? v : throw new FormatException("empty path") }),
+        new("kexec.initrd", "PATH", "(none)",
+            "Initrd for the kexec'd kernel (none: boot it without one).",
+            (c, v) => c with { KexecInitrd = v.Length > 0 ? v : throw new FormatException("empty path") }),
+        new("kexec.cmdline", "\"TEXT\"", "(none)",
+            "Command line of the kexec'd kernel; quote it to include spaces.",
+            (c, v) => c with { KexecCmdline = v }),
+        new("kexec.require_attestation", "1|0", "1",
+            "1 = kexec only after a passed attestation (fail closed); 0 = also unattested, with a loud warning (bring-up only).",
+            (c, v) => c with { KexecRequireAttestation = ParseBool(v) }),
+        new("kexec.kernel_pcr", "N", "9",
+            "PCR the kernel and initrd digests are extended into (GRUB's convention).",
+            (c, v) => c with { KexecKernelPcr = ParsePcr(v) }),
+        new("kexec.cmdline_pcr", "N", "8",
+            "PCR the command line (UTF-8 with its NUL) is extended into (GRUB's convention).",
+            (c, v) => c with { KexecCmdlinePcr = ParsePcr(v) }),
         new("debug.fault", "STEP", "(none)",
             "Test hook: make STEP throw, to exercise the failure path.",
             (c, v) => c with { DebugFault = ParseEnum<BootStep>(v) }),
@@ -96,6 +121,17 @@ public sealed record BootConfig
         Enum.TryParse<T>(v, ignoreCase: true, out var r) && Enum.IsDefined(r) && !char.IsDigit(v.FirstOrDefault())
             ? r
             : throw new FormatException($"'{v}' is not one of {string.Join("|", Enum.GetNames<T>()).ToLowerInvariant()}");
+
+    private static bool ParseBool(string v) => v switch
+    {
+        "1" or "y" or "yes" or "true" => true,
+        "0" or "n" or "no" or "false" => false,
+        _ => throw new FormatException($"'{v}' is not 1 or 0"),
+    };
+
+    private static int ParsePcr(string v) =>
+        int.TryParse(v, System.Globalization.NumberStyles.None, null, out int p) && p is >= 0 and <= 23
+            ? p : throw new FormatException($"'{v}' is not a PCR index 0-23");
 
     private static Serilog.Events.LogEventLevel ParseLevel(string v) => v.ToLowerInvariant() switch
     {

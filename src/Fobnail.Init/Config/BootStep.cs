@@ -7,4 +7,6 @@ public enum BootStep
     Modules,
     /// <summary>Find the Fobnail Token's network interface and configure it.</summary>
     Network,
+    /// <summary>Measure the target kernel, initrd and command line into PCRs, kexec_file_load it and reboot into it.</summary>
+    Kexec,
 }
