@@ -275,4 +275,18 @@ public class PlatformProvisioningTests
             () => Fobnail.Token.Emulator.Tpm.AikPublic.Parse(aik8192)).Message);
         Assert.Equal(ResponseCode.Forbidden, h.Post(FobnailPaths.ProvisionAik, new AikRequest(aik8192, ek).Encode()).Code);
     }
+
+    [Fact]
+    public void An_Ed25519_Ek_Is_Accepted_At_Ek_But_Refused_For_Credential_Activation()
+    {
+        using var h = new EmulatorHarness();
+        var a = h.Attester;
+        var edKey = new Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters(new byte[32], 0).GeneratePublicKey();
+        byte[] edEk = Fobnail.Token.Emulator.Owner.CertificateFactory.Issue("CN=Ed25519 EK", edKey, SoftwareAttester.EkIssuerName,
+            a.EkIssuerKey.Private, a.EkIssuerKey.Public,
+            new Fobnail.Token.Emulator.Owner.CertificateFactory.Options { Ca = false, KeyUsage = Org.BouncyCastle.Asn1.X509.KeyUsage.KeyEncipherment });
+        TokenResponse ek = h.Post(FobnailPaths.ProvisionEk, new EkCertChain([a.EkIssuerDer, edEk]).Encode());
+        Assert.Equal(ResponseCode.Created, ek.Code);
+        Assert.Equal(ResponseCode.Forbidden, h.Post(FobnailPaths.ProvisionAik, new AikRequest(a.AikTpm2bPublic, EmulatorHarness.Id(ek)).Encode()).Code);
+    }
 }
