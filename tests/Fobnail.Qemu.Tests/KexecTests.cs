@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace Fobnail.Qemu.Tests;
+
+/// <summary>
+/// The measured handoff in a real kernel: /init measures /boot/vmlinuz, /boot/initrd and the command line,
+/// kexec_file_loads them and reboots into a second kernel, whose /init (from that initrd) runs and powers off.
+/// The test initramfs is out/initramfs.cpio.xz's files plus /boot/vmlinuz (the test kernel) and /boot/initrd
+/// (out/initramfs.cpio.xz itself).
+/// </summary>
+public sealed class KexecTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Boot = TimeSpan.FromSeconds(240);
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(120);
+    private const string SecondCmdline = "console=ttyS0 loglevel=6 panic=-1 fobnail.steps=modules fobnail.final=poweroff kexec_test_marker=1";
+    private static readonly Lazy<string> KexecInitramfs = new(BuildKexecInitramfs);
+
+    private static string BuildKexecInitramfs()
+    {
+        string work = Directory.CreateTempSubdirectory("fobnail-kexec-initramfs-").FullName;
+        string root = Path.Combine(work, "root");
+        Directory.CreateDirectory(root);
+        string result = Path.Combine(Repo.Root, "out", "kexec-test-initramfs.cpio.xz");
+        try
+        {
+            Shell($"xz -dc '{Repo.Initramfs}' | (cd '{root}' && cpio -idm --quiet)");
+            Directory.CreateDirectory(Path.Combine(root, "boot"));
+            File.Copy(Repo.Kernel, Path.Combine(root, "boot", "vmlinuz"));
+            File.Copy(Repo.Initramfs, Path.Combine(root, "boot", "initrd"));
+            Shell($"cd '{root}' && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | xz --check=crc32 -T1 > '{result}'");
+            return result;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static void Shell(string script)
+    {
+        var psi = new ProcessStartInfo("bash") { RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-euo");
+        psi.ArgumentList.Add("pipefail");
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(script);
+        using var p = Process.Start(psi)!;
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{script}: {stderr}");
+    }
+
+    private static string Sha256(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
+    [Fact]
+    public async Task Measures_loads_and_kexecs_into_a_second_kernel_that_boots_our_initrd_and_powers_off()
+    {
+        await using var vm = QemuMachine.Start(new()
+        {
+            Name = "kexec-handoff",
+            Initramfs = KexecInitramfs.Value,
+            MemoryMiB = 1024,
+            KernelParameters = "fobnail.steps=modules,kexec fobnail.kexec.require_attestation=0 fobnail.kexec.kernel=/boot/vmlinuz " +
+                $"fobnail.kexec.initrd=/boot/initrd fobnail.kexec.cmdline=\"{SecondCmdline}\" fobnail.onfailure=poweroff",
+        });
+
+        var (_, firstInit) = await vm.WaitForAsync(@"INF fobnail-init \S+ running as PID 1$", Boot);
+        await vm.WaitForAsync(@"WRN kexec: UNATTESTED KEXEC: no attestation verdict", Step, firstInit);
+        // The digests in the log are those of the exact files we put in the initramfs, and of the cmdline + NUL.
+        string kernelSha = Sha256(File.ReadAllBytes(Repo.Kernel)), initrdSha = Sha256(File.ReadAllBytes(Repo.Initramfs));
+        string cmdlineSha = Sha256([.. Encoding.UTF8.GetBytes(SecondCmdline), 0]);
+        await vm.WaitForAsync($@"INF kexec: measured PCR 9 sha1:[0-9a-f]{{40}} sha256:{kernelSha} kernel /boot/vmlinuz \(\d+ bytes\)$", Step, firstInit);
+        await vm.WaitForAsync($@"INF kexec: measured PCR 9 sha1:[0-9a-f]{{40}} sha256:{initrdSha} initrd /boot/initrd \(\d+ bytes\)$", Step, firstInit);
+        await vm.WaitForAsync($@"INF kexec: measured PCR 8 sha1:[0-9a-f]{{40}} sha256:{cmdlineSha} cmdline ""{Regex.Escape(SecondCmdline)}""", Step, firstInit);
+        await vm.WaitForAsync(@"INF kexec: loaded /boot/vmlinuz with initrd /boot/initrd \(3 measurements not extended into a TPM\)", Step, firstInit);
+        var (_, rebooting) = await vm.WaitForAsync(@"INF kexec: rebooting into /boot/vmlinuz", Step, firstInit);
+
+        // The second kernel: its own banner and command line, then our /init from /boot/initrd as PID 1 again.
+        var (_, banner) = await vm.WaitForAsync(@"Linux version \d", Boot, rebooting);
+        await vm.WaitForAsync(@"Kernel command line: .*kexec_test_marker=1", Step, banner);
+        var (_, secondInit) = await vm.WaitForAsync(@"INF fobnail-init \S+ running as PID 1$", Boot, banner);
+        await vm.WaitForAsync(@"INF configuration: steps=modules final=poweroff", Step, secondInit);
+        await vm.WaitForAsync(@"INF poweroff: all steps done", Step, secondInit);
+
+        int exit = await vm.WaitForExitAsync(Step);
+        string log = vm.Transcript;
+        Assert.Equal(0, exit);
+        Assert.Equal(2, Regex.Matches(log, @"INF fobnail-init \S+ running as PID 1").Count);
+        Assert.Contains("reboot: Power down", log);
+        Assert.DoesNotContain("Kernel panic", log);
+        Assert.DoesNotContain("step kexec: FAILED", log);
+        output.WriteLine($"kexec handoff at serial line {rebooting}, second /init at line {secondInit}; log {vm.LogPath}");
+    }
+
+    [Fact]
+    public async Task By_default_no_attestation_verdict_means_no_kexec_and_the_failure_action_runs()
+    {
+        await using var vm = QemuMachine.Start(new()
+        {
+            Name = "kexec-refused",
+            Initramfs = KexecInitramfs.Value,
+            MemoryMiB = 1024,
+            KernelParameters = "fobnail.steps=modules,kexec fobnail.kexec.kernel=/boot/vmlinuz fobnail.kexec.initrd=/boot/initrd " +
+                "fobnail.onfailure=poweroff fobnail.final=reboot",
+        });
+
+        await vm.WaitForAsync(@"ERR step kexec: FAILED after \d+ ms: refusing to kexec: no attestation verdict", Boot);
+        await vm.WaitForAsync(@"INF poweroff: boot failed: refusing to kexec", Step);
+        int exit = await vm.WaitForExitAsync(Step);
+        string log = vm.Transcript;
+        Assert.Equal(0, exit);
+        Assert.Contains("reboot: Power down", log);
+        Assert.Single(Regex.Matches(log, @"running as PID 1"));
+        Assert.DoesNotContain("kexec: measured", log);
+        Assert.DoesNotContain("kexec: loaded", log);
+        Assert.DoesNotContain("Kernel panic", log);
+    }
+}
