@@ -29,6 +29,32 @@ public class UeventParserTests
     }
 
     [Fact]
+    public void Parses_captured_usb_net_plug_unplug_replug_from_the_qemu_guest()
+    {
+        // Recorded by /init's uevent listener in the QEMU guest (xHCI, usb-net hot-added, removed, added again).
+        var events = Captures.Load("uevents-qemu-usb-net.hex").Select(d => UeventParser.Parse(d)).ToList();
+        var iface = events.First(e => e.Action == "add" && e.DevType == "usb_interface" && e.Modalias?.StartsWith("usb:v0525pA4A2") == true);
+        Assert.Equal("usb", iface.Subsystem);
+        Assert.Equal("525/a4a2/0", iface.Product);
+        Assert.Equal("2/6/0", iface.Interface); // for USB interfaces INTERFACE is the class triple
+        Assert.Null(iface.IfIndex);
+
+        var nets = events.Where(e => e.Subsystem == "net").ToList();
+        Assert.Equal(["add", "remove", "add"], nets.Select(e => e.Action));
+        Assert.All(nets, e => Assert.Equal("usb0", e.Interface));
+        Assert.Equal([2, 2, 3], nets.Select(e => e.IfIndex!.Value)); // replug: a new ifindex
+        Assert.StartsWith(iface.DevPath + "/net/usb0", nets[0].DevPath);
+        Assert.Contains(events, e => e.Action == "bind" && e.DevPath == iface.DevPath && e.Driver == "cdc_ether");
+    }
+
+    [Fact]
+    public void ToDatagram_reproduces_every_captured_datagram_byte_for_byte()
+    {
+        foreach (var d in Captures.Load("uevents-veth.hex").Concat(Captures.Load("uevents-qemu-usb-net.hex")))
+            Assert.Equal(d, UeventParser.Parse(d).ToDatagram());
+    }
+
+    [Fact]
     public void Parses_a_usb_interface_uevent_with_modalias_product_and_driver()
     {
         // Layout of a kernel "bind" uevent for a USB interface (lib/kobject_uevent.c + usb_uevent()).
@@ -94,7 +120,7 @@ public class UeventParserTests
     [Fact]
     public void Mutated_and_random_datagrams_only_ever_raise_UeventParseException()
     {
-        var seeds = Captures.Load("uevents-veth.hex").Concat([Ascii(
+        var seeds = Captures.Load("uevents-veth.hex").Concat(Captures.Load("uevents-qemu-usb-net.hex")).Concat([Ascii(
             "bind@/devices/pci0000:00/0000:00:04.0/usb1/1-1/1-1:1.0\0ACTION=bind\0DEVPATH=/devices/pci0000:00/0000:00:04.0/usb1/1-1/1-1:1.0\0" +
             "SUBSYSTEM=usb\0MODALIAS=usb:v1234p4321d0100dc02dsc00dp00ic02isc0Cip07in00\0IFINDEX=3\0SEQNUM=9\0")]).ToArray();
         var rng = new Random(20261122);

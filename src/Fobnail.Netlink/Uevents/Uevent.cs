@@ -30,6 +30,15 @@ public sealed record Uevent(
         }
     }
 
+    /// <summary>The kernel wire format of this event ("ACTION@DEVPATH\0KEY=VALUE\0..."), byte-identical to what was parsed.</summary>
+    public byte[] ToDatagram()
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append(Action).Append('@').Append(DevPath).Append('\0');
+        foreach (var kv in Properties) sb.Append(kv.Key).Append('=').Append(kv.Value).Append('\0');
+        return System.Text.Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
     public override string ToString()
     {
         var parts = new List<string> { $"{Action}@{DevPath}" };
