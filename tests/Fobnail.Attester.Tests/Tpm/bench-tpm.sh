@@ -52,3 +52,6 @@ echo "== tpm2-tools $(tpm2_pcrread --version | sed 's/.*version="\([^"]*\)".*/\1
 tools_time "tpm2_pcrread sha256:0-7" tpm2_pcrread sha256:0,1,2,3,4,5,6,7
 tools_time "tpm2_quote sha256:0-7,17,18" tpm2_quote -c 0x8100F0BA -l sha256:0,1,2,3,4,5,6,7,17,18 -q 0000000000000000000000000000000000000000000000000000000000000000 -g sha256 -m "$DIR/q.msg" -s "$DIR/q.sig"
 tools_time "tpm2_sign sha256 digest" tpm2_sign -c 0x8100F0BA -g sha256 -d -s rsassa -o "$DIR/sig" "$DIR/digest"
+echo "== ours, also one process per command (static AOT startup included, wall time)"
+tools_time "fobnail-init tpm pcrs sha256:0-7" "$INIT" tpm pcrs --pcrs sha256:0-7 --tpm "swtpm:127.0.0.1:$PORT"
+tools_time "fobnail-init tpm quote" "$INIT" tpm quote --nonce 0000000000000000000000000000000000000000000000000000000000000000 --tpm "swtpm:127.0.0.1:$PORT"
