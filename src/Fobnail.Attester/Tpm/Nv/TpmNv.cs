@@ -6,9 +6,24 @@ public static class TpmNv
     /// <summary>Bound on an NV index we read whole (certificates are ~1.2-1.5 KB).</summary>
     public const int MaxIndexSize = 16384;
 
-    /// <param name="authHandle">Null = the index authorizes itself with its empty password (the reference does);
-    /// TPM_RH_OWNER is what `tpm2_nvread -C o` uses.</param>
+    /// <param name="authHandle">Null = the index authorizes itself with its empty password, as the reference does
+    /// (TPMA_NV_AUTHREAD), and if the TPM refuses that, the owner hierarchy's empty password
+    /// (TPMA_NV_OWNERREAD, what `tpm2_nvread -C o` uses). Otherwise exactly this handle.</param>
     public static byte[] ReadAll(ITpmTransport transport, uint nvIndex, uint? authHandle = null)
+    {
+        if (authHandle is not null)
+            return ReadAllAs(transport, nvIndex, authHandle.Value);
+        try
+        {
+            return ReadAllAs(transport, nvIndex, nvIndex);
+        }
+        catch (TpmException e) when (e.ResponseCode is not null && e.CommandName == NvRead.CommandName)
+        {
+            return ReadAllAs(transport, nvIndex, TpmRh.Owner);
+        }
+    }
+
+    private static byte[] ReadAllAs(ITpmTransport transport, uint nvIndex, uint authHandle)
     {
         ushort size = new NvReadPublic { NvIndex = nvIndex }.Execute(transport).NvPublic.DataSize;
         if (size > MaxIndexSize)
