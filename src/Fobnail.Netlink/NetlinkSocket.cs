@@ -149,6 +149,8 @@ public sealed unsafe class NetlinkSocket : IDisposable
     private static NetlinkException LastError(string operation) =>
         new(operation, Marshal.GetLastPInvokeError());
 
+    /// <summary>Closes the socket. A thread blocked in <see cref="Receive"/> must be cancelled first:
+    /// closing a descriptor does not wake poll(2).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;

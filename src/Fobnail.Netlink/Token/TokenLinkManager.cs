@@ -217,7 +217,7 @@ public sealed class TokenLinkManager : IDisposable
         {
             // The device is going away; link notifications still queued for it must not revive it.
             // ifindexes are allocated cyclically, so this entry does not shadow a new interface.
-            _ignored.Add(ifIndex);
+            Ignore(ifIndex);
             if (_tracked?.IfIndex == ifIndex) GoAbsent($"uevent remove for {e.Interface}");
         }
     }
@@ -266,14 +266,14 @@ public sealed class TokenLinkManager : IDisposable
         var identity = _probe.Probe(ifName, out var why);
         if (identity is null || !_options.Matcher.Matches(identity, out why))
         {
-            _ignored.Add(ifIndex);
+            Ignore(ifIndex);
             var what = identity is null ? "" : $" ({identity})";
             _stepLog.Information("token link: ignoring {If}{What}: {Why}", ifName, what, why);
             return;
         }
         if (_tracked is not null)
         {
-            _ignored.Add(ifIndex);
+            Ignore(ifIndex);
             _stepLog.Warning("token link: ignoring {If} ({Identity}): it also matches, but {Tracked} is already the token",
                 ifName, identity, _tracked.IfName);
             return;
@@ -282,6 +282,18 @@ public sealed class TokenLinkManager : IDisposable
         Transition(TokenLinkState.Present, $"{identity} found by {source}");
         Step();
     }
+
+    /// <summary>
+    /// Remembers an interface that is not the token. PID 1 runs for a long time: past the cap the set starts
+    /// over, which costs one more sysfs look (and log line) per interface, nothing else.
+    /// </summary>
+    private void Ignore(int ifIndex)
+    {
+        if (_ignored.Count >= MaxIgnored) _ignored.Clear();
+        _ignored.Add(ifIndex);
+    }
+
+    private const int MaxIgnored = 4096;
 
     /// <summary>
     /// Advances the tracked link as far as its flags allow. Requests (link up, add address) are synchronous
@@ -378,6 +390,7 @@ public sealed class TokenLinkManager : IDisposable
         }
     }
 
+    /// <summary>Closes the sockets. Call after <see cref="RunAsync"/> has completed (cancel it first).</summary>
     public void Dispose()
     {
         _uevents.Dispose();
