@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Fobnail.Attester.Tpm;
 using Fobnail.Kexec.Measurement;
 using Serilog;
@@ -61,17 +62,21 @@ public sealed class KexecHandoff(IKexecKernel kernel, ILogger? log = null)
         using (image)
         {
             EventLog events;
-            try
-            {
-                events = KexecMeasurer.Measure(image, extender?.Banks ?? KexecMeasurer.DefaultBanks);
-                if (extender is not null) KexecMeasurer.Extend(events, extender);
-            }
+            long start = Stopwatch.GetTimestamp();
+            try { events = KexecMeasurer.Measure(image, extender?.Banks ?? KexecMeasurer.DefaultBanks); }
             catch (KexecException e) { return Fail($"measuring failed: {e.Message}", e); }
-            catch (Exception e) when (e is TpmException or IOException)
+            catch (IOException e) { return Fail($"measuring failed: {e.Message}", e); }
+            double measureMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (extender is not null)
             {
-                // Some PCRs may be extended already: the platform state no longer matches anything we would boot.
-                return Fail($"extending the measurements failed: {e.Message}", e);
+                try { KexecMeasurer.Extend(events, extender); }
+                catch (Exception e) when (e is TpmException or KexecException or IOException)
+                {
+                    // Some PCRs may be extended already: the platform state no longer matches anything we would boot.
+                    return Fail($"extending the measurements failed: {e.Message}", e);
+                }
             }
+            _log.Debug("kexec: measured {Bytes} bytes in {Ms:0} ms", events.Events.Sum(e => e.Size), measureMs);
             SaveEventLog(events);
 
             try
@@ -83,6 +88,7 @@ public sealed class KexecHandoff(IKexecKernel kernel, ILogger? log = null)
             catch (KexecException e) { return Fail(e.Message, e, events); }
 
             foreach (string line in events.Lines()) _log.Information("kexec: measured PCR {Line}", line);
+            foreach (PcrValue v in events.PcrValues) _log.Information("kexec: {PcrValue}", v.ToString());
             string target = $"{request.KernelPath}{(request.InitrdPath is null ? "" : " with initrd " + request.InitrdPath)}";
             string extended = events.ExtendedInto is null ? "not extended into a TPM" : $"extended into {events.ExtendedInto}";
             _log.Information("kexec: loaded {Target} ({Events} measurements {Extended})", target, events.Events.Count, extended);

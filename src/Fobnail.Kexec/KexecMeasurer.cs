@@ -29,13 +29,39 @@ public static class KexecMeasurer
         return log;
     }
 
-    /// <summary>Extends every event, in order; the log then records where they went.</summary>
+    /// <summary>
+    /// Extends every event, in order, then reads the PCRs back and checks each equals the value the extend
+    /// chain gives from the value read before: anything else (another extend in between, a TPM that ignored
+    /// ours) means the PCRs no longer describe what we boot. The log then records where the events went and
+    /// the PCR values before and after.
+    /// </summary>
     public static void Extend(EventLog log, IPcrExtender extender)
     {
+        int[] pcrs = log.Events.Select(e => e.Pcr).Distinct().Order().ToArray();
+        var before = extender.Read(pcrs);
         foreach (MeasurementEvent e in log.Events)
             extender.Extend(e.Pcr, e.Digests);
+        var after = extender.Read(pcrs);
+        var values = new List<PcrValue>();
+        foreach (int pcr in pcrs)
+            foreach (TpmAlgId bank in extender.Banks)
+            {
+                byte[] start = Value(before, bank, pcr), expected = start;
+                foreach (MeasurementEvent e in log.Events.Where(e => e.Pcr == pcr))
+                    expected = BankDigester.ExtendedValue(bank, expected, e.Digest(bank)!.Digest);
+                byte[] actual = Value(after, bank, pcr);
+                if (!actual.AsSpan().SequenceEqual(expected))
+                    throw new KexecException($"PCR {pcr} {TpmHash.AlgorithmName(bank)} is {Convert.ToHexStringLower(actual)} after extending, " +
+                        $"expected {Convert.ToHexStringLower(expected)}: something else extended it, or the TPM did not apply our extends");
+                values.Add(new PcrValue(pcr, bank, start, actual));
+            }
         log.ExtendedInto = extender.Description;
+        log.PcrValues = values;
     }
+
+    private static byte[] Value(IReadOnlyDictionary<(TpmAlgId, int), byte[]> values, TpmAlgId bank, int pcr) =>
+        values.TryGetValue((bank, pcr), out byte[]? v) ? v
+            : throw new KexecException($"the TPM did not return PCR {pcr} of bank {TpmHash.AlgorithmName(bank)}");
 
     /// <summary>The command line in double quotes with control characters escaped, so one event stays one line.</summary>
     public static string Quote(string text)

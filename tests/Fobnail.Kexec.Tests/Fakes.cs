@@ -69,6 +69,12 @@ public sealed class SoftwarePcrs(IReadOnlyList<TpmAlgId> banks, List<string>? ca
             Values[(d.Hash, pcr)] = ExtendChain.Extend(d.Hash, Get(d.Hash, pcr), d.Digest);
     }
 
+    public IReadOnlyDictionary<(TpmAlgId Bank, int Pcr), byte[]> Read(IReadOnlyCollection<int> pcrs)
+    {
+        Calls.Add($"read {string.Join(',', pcrs)}");
+        return banks.SelectMany(b => pcrs.Select(p => (b, p))).ToDictionary(k => k, k => Get(k.b, k.p));
+    }
+
     public byte[] Get(TpmAlgId bank, int pcr) =>
         Values.TryGetValue((bank, pcr), out var v) ? v : new byte[ExtendChain.Size(bank)];
 }

@@ -35,7 +35,7 @@ public sealed class HandoffTests : IDisposable
         var result = Handoff(kernel, eventLog: logPath).Run(request, AttestationVerdict.Pass("token accepted the quote"), execute: true);
 
         var rebooted = Assert.IsType<KexecHandoffResult.Rebooted>(result);
-        Assert.Equal(["extend 9", "extend 9", "extend 8", "load", "loaded?", "reboot"], _calls);
+        Assert.Equal(["read 8,9", "extend 9", "extend 9", "extend 8", "read 8,9", "load", "loaded?", "reboot"], _calls);
         Assert.Equal(File.ReadAllBytes(request.KernelPath), kernel.KernelBytes);
         Assert.Equal(File.ReadAllBytes(request.InitrdPath!), kernel.InitrdBytes);
         Assert.Equal([.. Encoding.UTF8.GetBytes("console=ttyS0 marker=1"), 0], kernel.Cmdline);
@@ -134,7 +134,7 @@ public sealed class HandoffTests : IDisposable
         var pcrs = new SoftwarePcrs([TpmAlgId.Sha256], _calls) { Error = new TpmException("TPM2_PCR_Extend failed: TPM_RC_LOCALITY") };
         var result = Handoff(new FakeKexecKernel(_calls), extender: () => pcrs).Run(Request(), AttestationVerdict.Pass("ok"), execute: true);
         Assert.Contains("extending the measurements failed: TPM2_PCR_Extend failed", Assert.IsType<KexecHandoffResult.Failed>(result).Summary);
-        Assert.Equal(["extend 9"], _calls);
+        Assert.Equal(["read 8,9", "extend 9"], _calls);
     }
 
     [Fact]

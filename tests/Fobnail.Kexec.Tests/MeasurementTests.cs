@@ -127,7 +127,40 @@ public sealed class MeasurementTests : IDisposable
             Assert.Equal(ExtendChain.Chain(bank, zero, File.ReadAllBytes(kernel), File.ReadAllBytes(initrd)), pcrs.Get(bank, 9));
             Assert.Equal(ExtendChain.Chain(bank, zero, cmdlineBytes), pcrs.Get(bank, 8));
         }
-        Assert.Equal(["extend 9", "extend 9", "extend 8"], pcrs.Calls);
+        Assert.Equal(["read 8,9", "extend 9", "extend 9", "extend 8", "read 8,9"], pcrs.Calls);
+        // The read-back values are in the log: before zero, after the chain.
+        Assert.Equal(2 * AllBanks.Length, log.PcrValues.Count);
+        PcrValue nine = log.PcrValues.Single(v => v.Pcr == 9 && v.Bank == TpmAlgId.Sha256);
+        Assert.Equal(new byte[32], nine.Before);
+        Assert.Equal(pcrs.Get(TpmAlgId.Sha256, 9), nine.After);
+        Assert.Contains($"# PCR 9 sha256: {new string('0', 64)} -> {Convert.ToHexStringLower(nine.After)}", log.ToText());
+    }
+
+    [Fact]
+    public void A_pcr_that_does_not_end_at_the_expected_value_fails_the_extend()
+    {
+        string kernel = _files.Random("k", 1000, 12);
+        using KexecImage image = Open(kernel);
+        EventLog log = KexecMeasurer.Measure(image, [TpmAlgId.Sha256]);
+        // Someone else extends PCR 9 between our extends: the read-back value cannot match the chain.
+        var pcrs = new MeddlingPcrs([TpmAlgId.Sha256]);
+        var e = Assert.Throws<KexecException>(() => KexecMeasurer.Extend(log, pcrs));
+        Assert.Contains("PCR 9 sha256 is ", e.Message);
+        Assert.Contains("something else extended it", e.Message);
+        Assert.Null(log.ExtendedInto);
+    }
+
+    private sealed class MeddlingPcrs(IReadOnlyList<TpmAlgId> banks) : IPcrExtender
+    {
+        private readonly SoftwarePcrs _inner = new(banks);
+        public string Description => "meddled";
+        public IReadOnlyList<TpmAlgId> Banks => banks;
+        public void Extend(int pcr, IReadOnlyList<BankDigest> digests)
+        {
+            _inner.Extend(pcr, digests);
+            if (pcr == 9) _inner.Extend(pcr, digests);
+        }
+        public IReadOnlyDictionary<(TpmAlgId Bank, int Pcr), byte[]> Read(IReadOnlyCollection<int> pcrs) => _inner.Read(pcrs);
     }
 
     [Fact]

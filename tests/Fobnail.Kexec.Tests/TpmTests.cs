@@ -63,6 +63,13 @@ public sealed class TpmTests(TpmFixture tpm) : IDisposable
         Assert.NotNull(loaded.Log.ExtendedInto);
         Assert.Equal(Banks, loaded.Log.Events[0].Digests.Select(d => d.Hash));
         AssertChain(before, kernel, initrd, cmdline);
+        var after = PcrRead();
+        foreach (PcrValue v in loaded.Log.PcrValues)
+        {
+            Assert.Equal(before[(v.Bank, v.Pcr)], v.Before);
+            Assert.Equal(after[(v.Bank, v.Pcr)], v.After);
+        }
+        Assert.Equal(4, loaded.Log.PcrValues.Count);
     }
 
     [Fact]

@@ -25,6 +25,10 @@ public static class BankDigester
         _ => throw new KexecException($"PCR bank {TpmHash.AlgorithmName(alg)} has a hash algorithm we cannot compute; refusing to leave it unmeasured"),
     };
 
+    /// <summary>TPM2_PCR_Extend's rule (Part 1 §17.2): PCR_new = H(PCR_old || digest).</summary>
+    public static byte[] ExtendedValue(TpmAlgId bank, byte[] old, byte[] digest) =>
+        Hash([.. old, .. digest], [bank])[0].Digest;
+
     public static IReadOnlyList<BankDigest> Hash(ReadOnlySpan<byte> data, IReadOnlyList<TpmAlgId> banks)
     {
         IDigest[] digests = banks.Select(Create).ToArray();

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Fobnail.Attester.Tpm;
 
 namespace Fobnail.Kexec.Measurement;
 
@@ -18,6 +19,9 @@ public sealed class EventLog
     /// <summary>The TPM the events were extended into, or null if they were only computed.</summary>
     public string? ExtendedInto { get; set; }
 
+    /// <summary>The extended PCRs' values before and after, read back from the TPM (empty if not extended).</summary>
+    public IReadOnlyList<PcrValue> PcrValues { get; set; } = [];
+
     public void Add(MeasurementEvent e) => _events.Add(e);
 
     /// <summary>One line per event, e.g. <c>9 sha1:… sha256:… kernel /boot/vmlinuz (8247232 bytes)</c>.</summary>
@@ -30,6 +34,7 @@ public sealed class EventLog
         sb.Append("# fobnail-init kexec measurements: PCR, then ALG:HEX for every bank, then what was measured\n");
         foreach (string line in Lines()) sb.Append(line).Append('\n');
         sb.Append(ExtendedInto is null ? "# not extended into a TPM\n" : $"# extended into the TPM at {ExtendedInto}\n");
+        foreach (PcrValue v in PcrValues) sb.Append("# ").Append(v).Append('\n');
         return sb.ToString();
     }
 
@@ -59,6 +64,17 @@ public sealed class EventLog
             w.WriteStartObject("digests");
             foreach (BankDigest d in e.Digests) w.WriteString(d.AlgorithmName, d.Hex);
             w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("pcrs");
+        foreach (PcrValue v in PcrValues)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("pcr", v.Pcr);
+            w.WriteString("bank", TpmHash.AlgorithmName(v.Bank));
+            w.WriteString("before", Convert.ToHexStringLower(v.Before));
+            w.WriteString("after", Convert.ToHexStringLower(v.After));
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -13,4 +13,7 @@ public interface IPcrExtender
 
     /// <summary>Extends <paramref name="pcr"/> with one digest per bank (TPM2_PCR_Extend semantics).</summary>
     void Extend(int pcr, IReadOnlyList<BankDigest> digests);
+
+    /// <summary>The current values of <paramref name="pcrs"/> in every bank of <see cref="Banks"/>.</summary>
+    IReadOnlyDictionary<(TpmAlgId Bank, int Pcr), byte[]> Read(IReadOnlyCollection<int> pcrs);
 }

@@ -46,5 +46,15 @@ public sealed class TpmPcrExtender : IPcrExtender, IDisposable
     public void Extend(int pcr, IReadOnlyList<BankDigest> digests) =>
         new PcrExtend { PcrHandle = pcr, Digests = digests.Select(d => new TpmtHa(d.Hash, d.Digest)).ToArray() }.Execute(_transport);
 
+    public IReadOnlyDictionary<(TpmAlgId Bank, int Pcr), byte[]> Read(IReadOnlyCollection<int> pcrs)
+    {
+        TpmPcrValues values = TpmPcrBanks.Read(_transport, new TpmlPcrSelection(Banks.Select(b => TpmsPcrSelection.Of(b, pcrs)).ToArray()));
+        var result = new Dictionary<(TpmAlgId, int), byte[]>();
+        foreach (TpmPcrBank bank in values.Banks)
+            for (int i = 0; i < bank.Pcrs.Count; i++)
+                result[(bank.Hash, bank.Pcrs[i])] = bank.Digests[i];
+        return result;
+    }
+
     public void Dispose() => _transport.Dispose();
 }
