@@ -150,6 +150,7 @@ internal static class TpmCommand
         byte[] certificate = TpmEkCertificate.Read(t);
         o.Field("certificate_size", (ulong)certificate.Length);
         o.Field("certificate_matches_ek", TpmEkCertificate.Certifies(certificate, ek.Public.PublicArea));
+        o.Field("certificate", Convert.ToHexString(certificate));
         if (certOut is not null)
             File.WriteAllBytes(certOut, certificate);
         if (chainDir is not null)
