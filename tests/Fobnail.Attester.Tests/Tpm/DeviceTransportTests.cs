@@ -1,0 +1,46 @@
+using Fobnail.Attester.Tpm;
+
+namespace Fobnail.Attester.Tests.Tpm;
+
+/// <summary>
+/// The device transport's open/write/read bindings against real kernel files (no TPM device on the build host;
+/// the TPM-trait tests cover /dev/tpmrm0 when FOBNAIL_TEST_TPM=device:/dev/tpmrm0 in the QEMU guest).
+/// </summary>
+public class DeviceTransportTests
+{
+    [Fact]
+    public void One_write_then_one_read_through_a_fifo_returns_the_bytes_written()
+    {
+        string dir = Directory.CreateTempSubdirectory("fobnail-tpm-fifo-").FullName;
+        try
+        {
+            string fifo = Path.Combine(dir, "tpm");
+            TpmFixture.Run("mkfifo", [fifo]);
+            using TpmDeviceTransport t = TpmDeviceTransport.Open(fifo);
+            byte[] command = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+            Assert.Equal(command, t.Transmit(command));
+            Assert.Equal($"device:{fifo}", t.Description);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void An_empty_read_is_a_transport_error()
+    {
+        using TpmDeviceTransport t = TpmDeviceTransport.Open("/dev/null");
+        Assert.Contains("short read", Assert.Throws<TpmTransportException>(() => t.Transmit([0x80, 0x01])).Message);
+    }
+
+    [Fact]
+    public void Commands_beyond_the_driver_buffer_are_refused_and_disposed_transports_throw()
+    {
+        TpmDeviceTransport t = TpmDeviceTransport.Open("/dev/zero");
+        Assert.Throws<TpmTransportException>(() => t.Transmit(new byte[4097]));
+        Assert.Equal(4096, t.Transmit([1]).Length);
+        t.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => t.Transmit([1]));
+    }
+}
