@@ -96,6 +96,53 @@ public sealed class KexecTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_a_tpm_the_measurements_are_extended_and_pcr_8_and_9_end_at_the_independently_computed_chain()
+    {
+        string state = Directory.CreateTempSubdirectory("fobnail-kexec-swtpm-").FullName;
+        string socket = Path.Combine(state, "swtpm.sock");
+        // A fresh software TPM for the guest (QEMU's tpm-tis over swtpm's control channel); it exits with QEMU.
+        using var swtpm = Process.Start(new ProcessStartInfo("swtpm",
+            ["socket", "--tpm2", "--tpmstate", $"dir={state}", "--ctrl", $"type=unixio,path={socket}", "--terminate"])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        try
+        {
+            for (int i = 0; i < 100 && !File.Exists(socket); i++) await Task.Delay(50);
+            Assert.True(File.Exists(socket), "swtpm did not create its control socket");
+            await using var vm = QemuMachine.Start(new()
+            {
+                Name = "kexec-tpm",
+                Initramfs = KexecInitramfs.Value,
+                MemoryMiB = 1024,
+                KernelParameters = "fobnail.steps=modules,kexec fobnail.kexec.require_attestation=0 fobnail.kexec.kernel=/boot/vmlinuz " +
+                    $"fobnail.kexec.initrd=/boot/initrd fobnail.kexec.cmdline=\"{SecondCmdline}\" fobnail.onfailure=poweroff",
+                ExtraArguments = ["-chardev", $"socket,id=chrtpm,path={socket}", "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"],
+            });
+
+            var (_, firstInit) = await vm.WaitForAsync(@"INF fobnail-init \S+ running as PID 1$", Boot);
+            var (pcr8, _) = await vm.WaitForAsync(@"INF kexec: PCR 8 sha256: ([0-9a-f]{64}) -> ([0-9a-f]{64})$", Step, firstInit);
+            var (pcr9, _) = await vm.WaitForAsync(@"INF kexec: PCR 9 sha256: ([0-9a-f]{64}) -> ([0-9a-f]{64})$", Step, firstInit);
+            var (_, loaded) = await vm.WaitForAsync(@"INF kexec: loaded /boot/vmlinuz with initrd /boot/initrd \(3 measurements extended into \S*tpm", Step, firstInit);
+
+            // PCR_new = SHA-256(PCR_old || SHA-256(data)), computed here from the files we packed.
+            static byte[] Extend(byte[] pcr, byte[] data) => SHA256.HashData([.. pcr, .. SHA256.HashData(data)]);
+            byte[] nine = Extend(Extend(Convert.FromHexString(pcr9.Groups[1].Value), File.ReadAllBytes(Repo.Kernel)), File.ReadAllBytes(Repo.Initramfs));
+            byte[] eight = Extend(Convert.FromHexString(pcr8.Groups[1].Value), [.. Encoding.UTF8.GetBytes(SecondCmdline), 0]);
+            Assert.Equal(Convert.ToHexStringLower(nine), pcr9.Groups[2].Value);
+            Assert.Equal(Convert.ToHexStringLower(eight), pcr8.Groups[2].Value);
+
+            await vm.WaitForAsync(@"Kernel command line: .*kexec_test_marker=1", Boot, loaded);
+            await vm.WaitForAsync(@"INF poweroff: all steps done", Boot, loaded);
+            Assert.Equal(0, await vm.WaitForExitAsync(Step));
+            output.WriteLine($"PCR 9 sha256 {pcr9.Groups[1].Value} -> {pcr9.Groups[2].Value}; log {vm.LogPath}");
+        }
+        finally
+        {
+            if (!swtpm.HasExited) swtpm.Kill();
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task By_default_no_attestation_verdict_means_no_kexec_and_the_failure_action_runs()
     {
         await using var vm = QemuMachine.Start(new()
