@@ -53,19 +53,26 @@ public sealed class KexecTests(ITestOutputHelper output)
         Assert.True(p.ExitCode == 0, $"{script}: {stderr}");
     }
 
+    /// <summary>Boots the kexec test initramfs with 1 GiB (it holds a second kernel and initrd).</summary>
+    private static QemuMachine Start(string name, string parameters, IReadOnlyList<string>? extra = null) => QemuMachine.Start(new()
+    {
+        Name = name,
+        Initramfs = KexecInitramfs.Value,
+        MemoryMiB = 1024,
+        KernelParameters = parameters,
+        ExtraArguments = extra ?? [],
+    });
+
+    /// <summary>Kernel parameters that kexec /boot/vmlinuz with /boot/initrd and <see cref="SecondCmdline"/>.</summary>
+    private const string KexecParameters = "fobnail.kexec.kernel=/boot/vmlinuz fobnail.kexec.initrd=/boot/initrd " +
+        $"fobnail.kexec.cmdline=\"{SecondCmdline}\"";
+
     private static string Sha256(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
     [Fact]
     public async Task Measures_loads_and_kexecs_into_a_second_kernel_that_boots_our_initrd_and_powers_off()
     {
-        await using var vm = QemuMachine.Start(new()
-        {
-            Name = "kexec-handoff",
-            Initramfs = KexecInitramfs.Value,
-            MemoryMiB = 1024,
-            KernelParameters = "fobnail.steps=modules,kexec fobnail.kexec.require_attestation=0 fobnail.kexec.kernel=/boot/vmlinuz " +
-                $"fobnail.kexec.initrd=/boot/initrd fobnail.kexec.cmdline=\"{SecondCmdline}\" fobnail.onfailure=poweroff",
-        });
+        await using var vm = Start("kexec-handoff", $"fobnail.steps=modules,kexec fobnail.kexec.require_attestation=0 {KexecParameters} fobnail.onfailure=poweroff");
 
         var (_, firstInit) = await vm.WaitForAsync(@"INF fobnail-init \S+ running as PID 1$", Boot);
         await vm.WaitForAsync(@"WRN kexec: UNATTESTED KEXEC: no attestation verdict", Step, firstInit);
@@ -108,15 +115,8 @@ public sealed class KexecTests(ITestOutputHelper output)
         {
             for (int i = 0; i < 100 && !File.Exists(socket); i++) await Task.Delay(50);
             Assert.True(File.Exists(socket), "swtpm did not create its control socket");
-            await using var vm = QemuMachine.Start(new()
-            {
-                Name = "kexec-tpm",
-                Initramfs = KexecInitramfs.Value,
-                MemoryMiB = 1024,
-                KernelParameters = "fobnail.steps=modules,kexec fobnail.kexec.require_attestation=0 fobnail.kexec.kernel=/boot/vmlinuz " +
-                    $"fobnail.kexec.initrd=/boot/initrd fobnail.kexec.cmdline=\"{SecondCmdline}\" fobnail.onfailure=poweroff",
-                ExtraArguments = ["-chardev", $"socket,id=chrtpm,path={socket}", "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"],
-            });
+            await using var vm = Start("kexec-tpm", $"fobnail.steps=modules,kexec fobnail.kexec.require_attestation=0 {KexecParameters} fobnail.onfailure=poweroff",
+                ["-chardev", $"socket,id=chrtpm,path={socket}", "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"]);
 
             var (_, firstInit) = await vm.WaitForAsync(@"INF fobnail-init \S+ running as PID 1$", Boot);
             var (pcr8, _) = await vm.WaitForAsync(@"INF kexec: PCR 8 sha256: ([0-9a-f]{64}) -> ([0-9a-f]{64})$", Step, firstInit);
@@ -145,14 +145,7 @@ public sealed class KexecTests(ITestOutputHelper output)
     [Fact]
     public async Task By_default_no_attestation_verdict_means_no_kexec_and_the_failure_action_runs()
     {
-        await using var vm = QemuMachine.Start(new()
-        {
-            Name = "kexec-refused",
-            Initramfs = KexecInitramfs.Value,
-            MemoryMiB = 1024,
-            KernelParameters = "fobnail.steps=modules,kexec fobnail.kexec.kernel=/boot/vmlinuz fobnail.kexec.initrd=/boot/initrd " +
-                "fobnail.onfailure=poweroff fobnail.final=reboot",
-        });
+        await using var vm = Start("kexec-refused", $"fobnail.steps=modules,kexec {KexecParameters} fobnail.onfailure=poweroff fobnail.final=reboot");
 
         await vm.WaitForAsync(@"ERR step kexec: FAILED after \d+ ms: refusing to kexec: no attestation verdict", Boot);
         await vm.WaitForAsync(@"INF poweroff: boot failed: refusing to kexec", Step);

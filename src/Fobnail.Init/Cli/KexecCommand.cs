@@ -69,7 +69,7 @@ internal static class KexecCommand
             string spec = r.GetValue(tpm)!;
             var handoff = new KexecHandoff(new LinuxKexecKernel(), log)
             {
-                Policy = new KexecPolicy(RequireAttestation: false),
+                Policy = new KexecPolicy(RequireAttestation: false, Override: "the command line tool (fobnail-init kexec load)"),
                 OpenExtender = () => r.GetValue(extend) ? TpmPcrExtender.Open(spec) : null,
                 EventLogPath = r.GetValue(eventLog),
             };
@@ -80,7 +80,7 @@ internal static class KexecCommand
                     Console.Out.Write(r.GetValue(json) ? loaded.Log.ToJson() + "\n" : loaded.Log.ToText());
                     return 0;
                 default:
-                    Console.Error.WriteLine($"kexec: {result.Summary}");
+                    // The handoff already logged the refusal or failure (on stderr).
                     return Failed;
             }
         }));
