@@ -12,7 +12,7 @@ BUILD=$ROOT/build
 OUT=$ROOT/out
 
 PACKAGES=(qemu-system-x86 qemu-utils swtpm swtpm-tools tpm2-tools libcoap3-bin kmod cpio xz-utils iproute2
-          tshark zlib1g-dev gcc file openssl rsync)
+          tshark zlib1g-dev gcc file openssl rsync iputils-ping)
 
 log() { printf '[build.sh] %s\n' "$*" >&2; }
 
@@ -108,7 +108,17 @@ build() {
 tests() {
   # Test projects run one at a time: several QEMU (TCG) guests and swtpm instances at once on two cores
   # only make every timeout tighter.
-  dotnet test fobnail-init.slnx -nologo -m:1 -nodeReuse:false "$@"
+  local log rc
+  log=$(mktemp)
+  set +e
+  dotnet test fobnail-init.slnx -nologo -m:1 -nodeReuse:false "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  # One closing line over every test project: "N passed, N failed, N skipped".
+  sed -n 's/^\(Passed\|Failed\)! *- *Failed: *\([0-9]*\), *Passed: *\([0-9]*\), *Skipped: *\([0-9]*\).*/\2 \3 \4/p' "$log" \
+    | awk '{f += $1; p += $2; s += $3} END {printf "tests: %d passed, %d failed, %d skipped\n", p, f, s}'
+  rm -f "$log"
+  return "$rc"
 }
 
 boot() {

@@ -19,7 +19,7 @@ public sealed class BootConfigTests
         Assert.Equal([BootStep.Modules, BootStep.Network], c.Steps);
         Assert.Equal(SystemAction.Halt, c.Final);
         Assert.Equal(SystemAction.Halt, c.OnFailure);
-        Assert.Equal(["1234:4321"], c.TokenMatch);
+        Assert.Equal(["1234:4321", "02/0c/07"], c.TokenMatch);
         Assert.Equal(IPAddress.Parse("169.254.0.8"), c.HostAddress);
         Assert.Equal(16, c.HostPrefixLength);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("169.254.0.1"), 5683), c.TokenEndpoint);

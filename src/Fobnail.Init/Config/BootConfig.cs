@@ -14,7 +14,7 @@ public sealed record BootConfig
     public Serilog.Events.LogEventLevel LogLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
     public IReadOnlyList<string> ExtraModules { get; init; } = [];
     /// <summary>Token interface match list (VID:PID and/or driver names), parsed by Fobnail.Netlink.</summary>
-    public IReadOnlyList<string> TokenMatch { get; init; } = ["1234:4321"];
+    public IReadOnlyList<string> TokenMatch { get; init; } = ["1234:4321", "02/0c/07"];
     public IPAddress HostAddress { get; init; } = IPAddress.Parse("169.254.0.8");
     public int HostPrefixLength { get; init; } = 16;
     public IPEndPoint TokenEndpoint { get; init; } = new(IPAddress.Parse("169.254.0.1"), 5683);
@@ -51,8 +51,8 @@ public sealed record BootConfig
         new("modules", "NAME[,NAME...]", "(none)",
             "Extra kernel modules to load by name after coldplug.",
             (c, v) => c with { ExtraModules = SplitList(v) }),
-        new("match", "VID:PID|DRIVER[,...]", "1234:4321",
-            "Which USB network interface is the token. QEMU's usb-net stand-in is 0525:a4a2 or cdc_ether.",
+        new("match", "VID:PID|CC/SS/PP|DRIVER[,...]", "1234:4321,02/0c/07",
+            "Which USB network interface is the token; every kind of criterion given must match (VID:PID, interface class, driver). QEMU's usb-net stand-in is 0525:a4a2 or cdc_ether.",
             (c, v) => c with { TokenMatch = SplitList(v) }),
         new("addr", "A.B.C.D/PREFIX", "169.254.0.8/16",
             "Address given to the token interface (the token answers whatever 169.254/16 source it sees).",
