@@ -1,7 +1,7 @@
 namespace Fobnail.Attester.Tpm;
 
 /// <summary>The transport to the TPM (device node or simulator socket) failed.</summary>
-public sealed class TpmTransportException : TpmException
+public class TpmTransportException : TpmException
 {
     public TpmTransportException(string message) : base(message) { }
 

@@ -17,7 +17,8 @@ public class DeviceTransportTests
             string fifo = Path.Combine(dir, "tpm");
             TpmFixture.Run("mkfifo", [fifo]);
             using TpmDeviceTransport t = TpmDeviceTransport.Open(fifo);
-            byte[] command = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+            byte[] command = DeviceTimeoutTests.Frame(TpmCc.PCR_Read, 300);
+            new Random(7).NextBytes(command.AsSpan(10));
             Assert.Equal(command, t.Transmit(command));
             Assert.Equal($"device:{fifo}", t.Description);
         }
@@ -38,8 +39,8 @@ public class DeviceTransportTests
     public void Commands_beyond_the_driver_buffer_are_refused_and_disposed_transports_throw()
     {
         TpmDeviceTransport t = TpmDeviceTransport.Open("/dev/zero");
-        Assert.Throws<TpmTransportException>(() => t.Transmit(new byte[4097]));
-        Assert.Equal(4096, t.Transmit([1]).Length);
+        Assert.Contains("exceeds", Assert.Throws<TpmTransportException>(() => t.Transmit(new byte[TpmTransportLimits.MaxMessageSize + 1])).Message);
+        Assert.Equal(TpmTransportLimits.MaxMessageSize, t.Transmit([1]).Length);
         t.Dispose();
         Assert.Throws<ObjectDisposedException>(() => t.Transmit([1]));
     }

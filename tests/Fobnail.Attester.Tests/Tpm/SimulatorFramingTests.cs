@@ -29,7 +29,7 @@ public class SimulatorFramingTests
         return (port, command);
     }
 
-    private static void ReceiveExactly(Socket s, Span<byte> buffer)
+    internal static void ReceiveExactly(Socket s, Span<byte> buffer)
     {
         while (!buffer.IsEmpty)
         {

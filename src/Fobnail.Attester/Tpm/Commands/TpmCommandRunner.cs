@@ -12,7 +12,7 @@ public sealed record TpmResponse(uint[] Handles, TpmReader Parameters);
 public static class TpmCommandRunner
 {
     public const int MaxAttempts = 8;
-    private const int HeaderSize = 10;
+    private const int HeaderSize = TpmTransportLimits.HeaderSize;
 
     public static TpmResponse Run(
         ITpmTransport transport,

@@ -25,4 +25,5 @@ public enum TpmCc : uint
     PCR_Read = 0x0000017E,
     PCR_Extend = 0x00000182,
     HashSequenceStart = 0x00000186,
+    CreateLoaded = 0x00000191,
 }

@@ -34,9 +34,10 @@ public sealed record TpmTransportSpec(string Kind, string Path, string Host, int
         throw new FormatException($"--tpm {text}: expected device:/dev/tpmrm0 or swtpm:HOST:PORT");
     }
 
-    public ITpmTransport Open() => Kind == "swtpm"
-        ? TpmSimulatorTransport.Connect(Host, Port)
-        : TpmDeviceTransport.Open(Path);
+    /// <summary>Opens the transport; <paramref name="options"/> bounds and cancels each wait for a response.</summary>
+    public ITpmTransport Open(TpmTransportOptions? options = null) => Kind == "swtpm"
+        ? TpmSimulatorTransport.Connect(Host, Port, options)
+        : TpmDeviceTransport.Open(Path, options);
 
     public override string ToString() => Kind == "swtpm" ? $"swtpm:{Host}:{Port}" : $"device:{Path}";
 }
