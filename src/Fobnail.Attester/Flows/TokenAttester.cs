@@ -1,0 +1,102 @@
+using Fobnail.Attester.Platform;
+using Fobnail.Attester.Session;
+using Fobnail.Attester.Tpm;
+using Serilog;
+
+namespace Fobnail.Attester.Flows;
+
+/// <summary>
+/// The whole attester for /init and the CLI: collect the metadata and do the slow TPM work, open ONE token
+/// session, optionally provision, attest, and keep the session open (with its keep-alive) so that FTS calls can
+/// follow on the same UDP endpoint. Dispose to close the session. Never throws for token or TPM failures: they
+/// are in <see cref="Attestation"/>; only cancellation escapes.
+/// </summary>
+public sealed class TokenAttester : IAsyncDisposable
+{
+    private TokenAttester(PlatformIdentity? platform, TokenSession? session, ProvisioningOutcome? provisioning, AttestationOutcome attestation)
+    {
+        Platform = platform;
+        Session = session;
+        Provisioning = provisioning;
+        Attestation = attestation;
+    }
+
+    public PlatformIdentity? Platform { get; }
+
+    /// <summary>The open session (null if it never opened).</summary>
+    public TokenSession? Session { get; }
+
+    /// <summary>The provisioning result when provisioning was asked for.</summary>
+    public ProvisioningOutcome? Provisioning { get; }
+
+    public AttestationOutcome Attestation { get; }
+
+    /// <summary>FTS on this session; only when <see cref="Attestation"/> is Trusted.</summary>
+    public FtsClient Fts => FtsClient.For(Session ?? throw new InvalidOperationException("no token session"), Attestation);
+
+    public static async Task<TokenAttester> RunAsync(ITpmTransport transport, AttesterSettings settings, ILogger? log = null, CancellationToken ct = default)
+    {
+        log ??= Serilog.Core.Logger.None;
+        PlatformIdentity platform;
+        ProvisioningInputs? inputs = null;
+        try
+        {
+            platform = PlatformIdentity.Collect(settings.Metadata, settings.DmiDirectory, settings.SysfsRoot);
+            log.Information("platform metadata: {Platform}", platform);
+        }
+        catch (Exception e) when (e is PlatformMetadataException or SmbiosException)
+        {
+            return new TokenAttester(null, null, null, new AttestationOutcome(AttestationVerdictKind.ProtocolError, $"platform metadata: {e.Message}"));
+        }
+        try
+        {
+            // Slow TPM work before the first request (§3.6): the token forgets a client idle for 3 s.
+            if (settings.Provision)
+            {
+                inputs = ProvisioningInputs.Prepare(transport, platform, settings.EkChainDirectory, settings.AllowCreateKeys, log);
+            }
+            else
+            {
+                new Startup().Execute(transport);
+                new TpmAttestationKeys(transport, log).EnsureAik(allowCreate: false);
+            }
+        }
+        catch (Exception e) when (e is TpmException or IOException or UnauthorizedAccessException)
+        {
+            return new TokenAttester(platform, null, null, new AttestationOutcome(AttestationVerdictKind.ProtocolError, $"TPM: {e.Message}"));
+        }
+
+        var session = new TokenSession(settings.Token, settings.Session, log);
+        try
+        {
+            ProvisioningOutcome? provisioning = null;
+            if (inputs is not null)
+            {
+                provisioning = await new ProvisioningFlow(session, transport, log).RunAsync(inputs, ct).ConfigureAwait(false);
+                if (!provisioning.PlatformKnown)
+                    return new TokenAttester(platform, session, provisioning, FromProvisioning(provisioning));
+            }
+            AttestationOutcome attestation = await new AttestationFlow(session, transport, log).RunAsync(platform, ct).ConfigureAwait(false);
+            return new TokenAttester(platform, session, provisioning, attestation);
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A provisioning failure seen as the attestation verdict /init acts on.</summary>
+    private static AttestationOutcome FromProvisioning(ProvisioningOutcome p) => p.Kind switch
+    {
+        ProvisioningResultKind.TokenUnreachable => new(AttestationVerdictKind.TokenUnreachable, p.Detail) { Elapsed = p.Elapsed },
+        ProvisioningResultKind.TokenNotProvisioned => new(AttestationVerdictKind.TokenNotProvisioned, p.Detail, p.Code, p.Diagnostic) { Elapsed = p.Elapsed },
+        _ => new(AttestationVerdictKind.ProtocolError, p.Summary, p.Code, p.Diagnostic) { Elapsed = p.Elapsed },
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Session is not null)
+            await Session.DisposeAsync().ConfigureAwait(false);
+    }
+}
