@@ -12,13 +12,16 @@ public sealed record TokenSessionOptions
     /// CoAP reliability. Defaults follow §3.2: ACK_TIMEOUT 2 s × 1.5, MAX_RETRANSMIT 4 (the token has no
     /// de-duplication, so retransmissions must be rare), keep-alive ping every 1 s (§3.6), Block1 SZX 6 (§3.5).
     /// </summary>
-    public CoapClientOptions Coap { get; init; } = new()
+    public CoapClientOptions Coap { get; init; } = CoapDefaults();
+
+    /// <summary>The defaults above with some values changed (the CoAP options are init-only).</summary>
+    public static CoapClientOptions CoapDefaults(TimeSpan? ackTimeout = null, int maxRetransmit = 4, TimeSpan? keepAlive = null) => new()
     {
-        AckTimeout = TimeSpan.FromSeconds(2),
+        AckTimeout = ackTimeout ?? TimeSpan.FromSeconds(2),
         AckRandomFactor = 1.5,
-        MaxRetransmit = 4,
+        MaxRetransmit = maxRetransmit,
         Block1Szx = 6,
-        KeepAlivePeriod = TimeSpan.FromSeconds(1),
+        KeepAlivePeriod = keepAlive ?? TimeSpan.FromSeconds(1),
         TokenLength = 4,
     };
 

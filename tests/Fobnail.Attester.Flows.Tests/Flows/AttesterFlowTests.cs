@@ -31,7 +31,7 @@ public class AttesterFlowTests
 
     private static TokenSessionOptions Session(TimeSpan ackTimeout, int maxRetransmit, TimeSpan keepAlive) => new()
     {
-        Coap = new CoapClientOptions { AckTimeout = ackTimeout, MaxRetransmit = maxRetransmit, KeepAlivePeriod = keepAlive, Block1Szx = 6 },
+        Coap = TokenSessionOptions.CoapDefaults(ackTimeout, maxRetransmit, keepAlive),
     };
 
     private static AttesterSettings Settings(TokenPeer token, string serial, bool provision, TokenSessionOptions? session = null) => new()
