@@ -12,7 +12,7 @@ public sealed class KexecException : Exception
     public KexecException(string message, Exception inner) : base(message, inner) { }
 
     public KexecException(string call, int errno)
-        : base($"{call} failed: {Fobnail.Modules.ErrnoName.Of(errno)} ({Meaning(call, errno)})")
+        : base($"{call} failed: {Fobnail.Linux.Errno.Name(errno)} ({Meaning(call, errno)})")
     {
         Call = call;
         Errno = errno;
@@ -24,7 +24,7 @@ public sealed class KexecException : Exception
     /// <summary>The errno, or 0 if the failure is not a system call error.</summary>
     public int Errno { get; }
 
-    public string? ErrnoName => Errno == 0 ? null : Fobnail.Modules.ErrnoName.Of(Errno);
+    public string? ErrnoName => Errno == 0 ? null : Fobnail.Linux.Errno.Name(Errno);
 
     /// <summary>What an errno usually means for kexec (kernel/kexec_file.c, arch/x86/kernel/kexec-bzimage64.c).</summary>
     public static string Meaning(string call, int errno) => (call, errno) switch

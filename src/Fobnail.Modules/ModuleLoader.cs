@@ -155,7 +155,7 @@ public sealed class ModuleLoader
                 case Interop.Libc.EEXIST:
                     return new ModuleLoadResult(step.Name, ModuleLoadStatus.AlreadyLoaded, 0, "EEXIST from finit_module");
                 default:
-                    string detail = $"{ErrnoName.Of(errno)} loading {path}";
+                    string detail = $"{Errno.Name(errno)} loading {path}";
                     Logger.Warning("modules: {Module}: finit_module failed: {Detail}", step.Name, detail);
                     return new ModuleLoadResult(step.Name, ModuleLoadStatus.Failed, errno, detail);
             }

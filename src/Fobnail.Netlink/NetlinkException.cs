@@ -23,7 +23,7 @@ public sealed class NetlinkException : Exception
 
     private static string Format(string operation, int errno, string? extAck)
     {
-        var text = $"{operation} failed: {Fobnail.Netlink.Errno.Name(errno)} ({errno}) {Marshal.GetPInvokeErrorMessage(errno)}";
+        var text = $"{operation} failed: {Fobnail.Linux.Errno.Name(errno)} ({errno}) {Marshal.GetPInvokeErrorMessage(errno)}";
         return extAck is null ? text : $"{text}; kernel says: {extAck}";
     }
 }
