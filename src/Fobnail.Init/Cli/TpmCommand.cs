@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Fobnail.Attester.Tpm;
@@ -27,17 +28,32 @@ internal static class TpmCommand
         };
         var json = new Option<bool>("--json") { Description = "JSON output", Recursive = true };
         var verbose = new Option<bool>("--verbose") { Description = "Debug log lines on stderr", Recursive = true };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for each TPM response before giving up",
+            DefaultValueFactory = _ => TpmTransportOptions.Default.CommandTimeout.TotalSeconds,
+            Recursive = true,
+        };
+        var keygenTimeout = new Option<double>("--keygen-timeout")
+        {
+            Description = "Seconds to wait for TPM2_CreatePrimary/TPM2_Create (RSA key generation)",
+            DefaultValueFactory = _ => TpmTransportOptions.Default.KeyGenerationTimeout.TotalSeconds,
+            Recursive = true,
+        };
         command.Options.Add(tpm);
         command.Options.Add(json);
         command.Options.Add(verbose);
+        command.Options.Add(timeout);
+        command.Options.Add(keygenTimeout);
+        var common = new CommonOptions(tpm, json, verbose, timeout, keygenTimeout);
 
         var info = new Command("info", "Manufacturer, firmware, PCR banks, persistent handles, EK/AIK presence");
-        info.SetAction(r => Run(r, tpm, json, verbose, (t, o, _) => Info(t, o)));
+        info.SetAction((r, ct) => Run(r, common, ct, (t, o, _) => Info(t, o)));
         command.Subcommands.Add(info);
 
         var selection = new Option<string?>("--pcrs") { Description = "Selection, e.g. sha256:0-7,17,18+sha1:all (default: every allocated bank and PCR)" };
         var pcrs = new Command("pcrs", "Read PCR values (all allocated banks by default), as in the RIM (section 8.1)") { selection };
-        pcrs.SetAction(r => Run(r, tpm, json, verbose, (t, o, _) => Pcrs(t, o, r.GetValue(selection))));
+        pcrs.SetAction((r, ct) => Run(r, common, ct, (t, o, _) => Pcrs(t, o, r.GetValue(selection))));
         command.Subcommands.Add(pcrs);
 
         var create = new Option<bool>("--create") { Description = "Create (or replace a mismatching) persisted key if needed", Recursive = true };
@@ -46,12 +62,12 @@ internal static class TpmCommand
         var certOut = new Option<string?>("--cert-out") { Description = "Write the EK certificate (DER) to this file" };
         var chainDir = new Option<string?>("--chain-dir") { Description = "Directory of CA certificates (DER or PEM) below the root, to build the chain" };
         var ek = new Command("ek", "EK at 0x8100F0BE and its certificate from NV 0x01C00002") { certOut, chainDir };
-        ek.SetAction(r => Run(r, tpm, json, verbose, (t, o, log) => Ek(t, o, log, r.GetValue(create), r.GetValue(certOut), r.GetValue(chainDir))));
+        ek.SetAction((r, ct) => Run(r, common, ct, (t, o, log) => Ek(t, o, log, r.GetValue(create), r.GetValue(certOut), r.GetValue(chainDir))));
         command.Subcommands.Add(ek);
 
         var publicOut = new Option<string?>("--public-out") { Description = "Write the AIK TPM2B_PUBLIC to this file" };
         var aik = new Command("aik", "AIK at 0x8100F0BA (RSA-2048, attributes 0x00060472, child of the EK)") { publicOut };
-        aik.SetAction(r => Run(r, tpm, json, verbose, (t, o, log) => Aik(t, o, log, r.GetValue(create), r.GetValue(publicOut))));
+        aik.SetAction((r, ct) => Run(r, common, ct, (t, o, log) => Aik(t, o, log, r.GetValue(create), r.GetValue(publicOut))));
         command.Subcommands.Add(aik);
 
         var nonce = new Option<string>("--nonce") { Description = "qualifyingData as hex (the token's 32-byte nonce)", Required = true };
@@ -59,26 +75,54 @@ internal static class TpmCommand
         var attestOut = new Option<string?>("--attest-out") { Description = "Write TPMS_ATTEST to this file" };
         var signatureOut = new Option<string?>("--signature-out") { Description = "Write the TPMT_SIGNATURE to this file (tpm2_checkquote -s format)" };
         var quote = new Command("quote", "TPM2_Quote with the AIK, RSASSA-SHA256 (section 7.6)") { nonce, quoteSelection, attestOut, signatureOut };
-        quote.SetAction(r => Run(r, tpm, json, verbose, (t, o, log) =>
+        quote.SetAction((r, ct) => Run(r, common, ct, (t, o, log) =>
             Quote(t, o, log, Convert.FromHexString(r.GetValue(nonce)!), TpmPcrSelectionSyntax.Parse(r.GetValue(quoteSelection)!), r.GetValue(attestOut), r.GetValue(signatureOut))));
         command.Subcommands.Add(quote);
 
         var count = new Option<int>("--count") { Description = "Timed iterations per command", DefaultValueFactory = _ => 100 };
         var bench = new Command("bench", "Round-trip time of PCR_Read, Quote and Sign with the AIK, in this process") { count };
-        bench.SetAction(r => Run(r, tpm, json, verbose, (t, o, log) => Bench(t, o, log, r.GetValue(create), Math.Max(1, r.GetValue(count)))));
+        bench.SetAction((r, ct) => Run(r, common, ct, (t, o, log) => Bench(t, o, log, r.GetValue(create), Math.Max(1, r.GetValue(count)))));
         command.Subcommands.Add(bench);
         return command;
     }
 
-    private static int Run(ParseResult result, Option<string> tpm, Option<bool> json, Option<bool> verbose,
+    private sealed record CommonOptions(Option<string> Tpm, Option<bool> Json, Option<bool> Verbose, Option<double> Timeout, Option<double> KeygenTimeout);
+
+    /// <summary>
+    /// Runs one subcommand. Ctrl+C/SIGTERM cancel the transport's token, which ends a wait for a TPM that does
+    /// not answer at once instead of leaving the process hung until the timeout. The signals are registered
+    /// here because System.CommandLine's own handler is not installed when Program calls the synchronous
+    /// Invoke(): without this, SIGINT killed the process mid-wait (TpmCliTimeoutTests.Ctrl_C_ends_the_wait_for_the_TPM).
+    /// </summary>
+    private static Task<int> Run(ParseResult result, CommonOptions options, CancellationToken cancellationToken,
         Action<ITpmTransport, Output, Serilog.ILogger> action)
     {
-        using var log = LogSetup.CreateForCli(result.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Information);
+        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        return Task.FromResult(Execute(result, options, interrupted.Token, action));
+    }
+
+    private static int Execute(ParseResult result, CommonOptions options, CancellationToken cancellationToken,
+        Action<ITpmTransport, Output, Serilog.ILogger> action)
+    {
+        using var log = LogSetup.CreateForCli(result.GetValue(options.Verbose) ? LogEventLevel.Debug : LogEventLevel.Information);
         try
         {
-            TpmTransportSpec spec = TpmTransportSpec.Parse(result.GetValue(tpm)!);
-            using ITpmTransport transport = spec.Open();
-            using var output = new Output(result.GetValue(json));
+            TpmTransportSpec spec = TpmTransportSpec.Parse(result.GetValue(options.Tpm)!);
+            var transportOptions = new TpmTransportOptions
+            {
+                CommandTimeout = Seconds(result.GetValue(options.Timeout), "--timeout"),
+                KeyGenerationTimeout = Seconds(result.GetValue(options.KeygenTimeout), "--keygen-timeout"),
+                CancellationToken = cancellationToken,
+            };
+            using ITpmTransport transport = spec.Open(transportOptions);
+            using var output = new Output(result.GetValue(options.Json));
             output.Field("tpm", transport.Description);
             action(transport, output, log);
             return 0;
@@ -98,7 +142,17 @@ internal static class TpmCommand
             Console.Error.WriteLine($"tpm: {e.Message}");
             return TpmFailed;
         }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("tpm: interrupted while waiting for the TPM");
+            return TpmFailed;
+        }
     }
+
+    private static TimeSpan Seconds(double value, string option) =>
+        double.IsFinite(value) && value > 0 && value <= 3600
+            ? TimeSpan.FromSeconds(value)
+            : throw new FormatException($"{option} {value}: expected seconds between 0 and 3600");
 
     private static void Info(ITpmTransport t, Output o)
     {

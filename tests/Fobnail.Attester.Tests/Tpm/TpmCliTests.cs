@@ -11,17 +11,9 @@ public sealed class TpmCliTests(TpmFixture tpm)
 {
     private (int ExitCode, string Stdout, string Stderr) Cli(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         string[] target = args.Contains("--tpm") ? [] : ["--tpm", tpm.Spec.ToString()];
-        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "fobnail-init.dll"), "tpm", .. args, .. target])
-            psi.ArgumentList.Add(a);
-        // The product targets net9.0; the test machine only has the net10.0 runtime.
-        psi.Environment["DOTNET_ROLL_FORWARD"] = "Major";
-        using Process p = Process.Start(psi)!;
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), "fobnail-init tpm did not finish");
-        return (p.ExitCode, stdout, stderr.Result);
+        using Process p = FobnailInitProcess.Start(["tpm", .. args, .. target]);
+        return FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(60));
     }
 
     [Fact]
