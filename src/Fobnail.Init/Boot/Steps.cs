@@ -9,6 +9,7 @@ internal static class Steps
     {
         [BootStep.Modules] = new ModulesStep(),
         [BootStep.Network] = new NetworkStep(),
+        [BootStep.Attest] = new AttestStep(),
         [BootStep.Kexec] = new KexecStep(),
     };
 }

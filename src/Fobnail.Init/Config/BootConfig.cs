@@ -26,10 +26,32 @@ public sealed record BootConfig
     public bool KexecRequireAttestation { get; init; } = true;
     public int KexecKernelPcr { get; init; } = 9;
     public int KexecCmdlinePcr { get; init; } = 8;
+    /// <summary>fobnail.attest.*: how long the attest step waits for the token link to be Ready.</summary>
+    public int AttestWaitSeconds { get; init; } = 120;
+    /// <summary>fobnail.provision: whether the attest step provisions the platform to the token first.</summary>
+    public ProvisionMode Provision { get; init; } = ProvisionMode.Never;
+    /// <summary>fobnail.attest.mac: the metadata MAC when the platform has no PCI NIC /init can see (spec §6.2).</summary>
+    public byte[]? AttestMac { get; init; }
+    /// <summary>fobnail.attest.ek_chain: directory of the EK certificate's issuers to send below the root (§5.4 (a)).</summary>
+    public string? AttestEkChain { get; init; }
     /// <summary>Test hook: throw inside this step to prove a failure runs the failure action instead of killing PID 1.</summary>
     public BootStep? DebugFault { get; init; }
 
     public const string Prefix = "fobnail.";
+
+    /// <summary>
+    /// fobnail.provision: when the attest step provisions the platform to the token (spec §5.4) before attesting.
+    /// The token never provisions by itself (§8.3); a platform it does not know answers 4.04 at /attest.
+    /// </summary>
+    public enum ProvisionMode
+    {
+        /// <summary>Attest only; an unknown platform is a failed attestation.</summary>
+        Never,
+        /// <summary>Provision first, then attest (first boot of a platform with its owner present).</summary>
+        Always,
+        /// <summary>Attest; if the token says the platform is unknown, provision and attest again.</summary>
+        WhenUnknown,
+    }
 
     /// <summary>One <c>fobnail.*</c> option: its name, value syntax, default, meaning, and how it applies.</summary>
     public sealed record Option(string Name, string Syntax, string Default, string Help, Func<BootConfig, string, BootConfig> Apply);
@@ -82,6 +104,19 @@ public sealed record BootConfig
         new("kexec.cmdline_pcr", "N", "8",
             "PCR the command line (UTF-8 with its NUL) is extended into (GRUB's convention).",
             (c, v) => c with { KexecCmdlinePcr = ParsePcr(v) }),
+        new("attest.wait", "SECONDS", "120",
+            "How long the attest step waits for the token's link to be ready (token plugged in, addressed, carrier).",
+            (c, v) => c with { AttestWaitSeconds = int.TryParse(v, System.Globalization.NumberStyles.None, null, out int s) && s is >= 1 and <= 86400
+                ? s : throw new FormatException($"'{v}' is not a number of seconds 1-86400") }),
+        new("attest.mac", "AA:BB:CC:DD:EE:FF", "(none)",
+            "MAC for the platform metadata instead of the primary PCI NIC's (for machines, like a QEMU guest, without one /init can see).",
+            (c, v) => c with { AttestMac = Fobnail.Attester.Platform.PrimaryNic.ParseMac(v) ?? throw new FormatException($"'{v}' is not a MAC aa:bb:cc:dd:ee:ff") }),
+        new("attest.ek_chain", "DIR", "(none)",
+            "Directory of the certificates between the EK root and the EK certificate (PEM or DER), sent at provisioning.",
+            (c, v) => c with { AttestEkChain = v.Length > 0 ? v : throw new FormatException("empty path") }),
+        new("provision", "0|1|unknown", "0",
+            "1 = provision this platform to the token before attesting; unknown = only when the token says the platform is unknown; 0 = never.",
+            (c, v) => c with { Provision = v == "unknown" ? ProvisionMode.WhenUnknown : ParseBool(v) ? ProvisionMode.Always : ProvisionMode.Never }),
         new("debug.fault", "STEP", "(none)",
             "Test hook: make STEP throw, to exercise the failure path.",
             (c, v) => c with { DebugFault = ParseEnum<BootStep>(v) }),

@@ -7,6 +7,8 @@ public enum BootStep
     Modules,
     /// <summary>Find the Fobnail Token's network interface and configure it.</summary>
     Network,
+    /// <summary>Wait for the token link, provision the platform if asked, attest it with the TPM; leaves the verdict for kexec.</summary>
+    Attest,
     /// <summary>Measure the target kernel, initrd and command line into PCRs, kexec_file_load it and reboot into it.</summary>
     Kexec,
 }
