@@ -183,6 +183,21 @@ public class AttesterFlowTests
     }
 
     [Fact]
+    public async Task A_token_that_goes_silent_during_provisioning_is_TokenUnreachable()
+    {
+        await using TokenPeer token = TokenPeer.Start(_tpm);
+        using ITpmTransport tpm = _tpm.Open();
+        using var relay = new UdpRelay(token.EndPoint, silenceAfter: 1);   // the EK chain upload (Block1, > 1 KiB) is cut after its first block
+        var settings = Settings(token, "silent-prov", provision: true, Session(TimeSpan.FromMilliseconds(300), 2, keepAlive: TimeSpan.FromSeconds(10))) with { Token = relay.EndPoint };
+        var clock = Stopwatch.StartNew();
+        await using TokenAttester a = await TokenAttester.RunAsync(tpm, settings);
+        _out.WriteLine($"{a.Provisioning!.Summary} after {clock.ElapsedMilliseconds} ms");
+        Assert.Equal(ProvisioningResultKind.TokenUnreachable, a.Provisioning.Kind);
+        Assert.Equal(AttestationVerdictKind.TokenUnreachable, a.Attestation.Kind);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task Cancellation_reaches_the_socket()
     {
         await using TokenPeer token = TokenPeer.Start(_tpm);
