@@ -135,7 +135,7 @@ case "${1:-}" in
   build) build ;;
   initramfs) shift; build_initramfs "${1:-$OUT/initramfs.cpio.xz}" ;;
   test) shift; setup; build; tests "$@" ;;
-  demo) shift; setup; build; boot fobnail.steps=modules fobnail.final=poweroff "$@" ;;
+  demo) shift; setup; build; initramfs/demo.sh "$@" ;;
   boot) shift; boot "$@" ;;
   *) sed -n '2,8p' "$0"; exit 2 ;;
 esac

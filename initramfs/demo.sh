@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The end-to-end demo (./build.sh demo runs it after setup + build): a QEMU guest (TCG) boots out/initramfs.cpio.xz
+# with an swtpm TPM; the token emulator waits at 169.254.0.1:5683 in a network namespace behind a tap; the token
+# (QEMU usb-net) is hot-plugged when /init asks for it; /init provisions the platform, attests it and kexecs the
+# measured kernel. Then the same platform boots with a changed firmware table (PCR 1 differs): NOT TRUSTED, no
+# kexec. Both are tests/Fobnail.Qemu.Tests/EndToEndTests.cs; this script runs them and tells their story from the
+# serial console and the token's log as it happens, and ends with PASS or FAIL.
+# Needs root (network namespaces, tap devices).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+LOGS=out/test-logs
+
+say() { printf '\n=== %s\n' "$*"; }
+
+say "building the test driver and the token emulator"
+for p in tests/Fobnail.Token.Emulator/Fobnail.Token.Emulator.csproj tests/Fobnail.Qemu.Tests/Fobnail.Qemu.Tests.csproj; do
+  dotnet build "$p" -nologo -v:q -nodeReuse:false >/dev/null || { echo "FAIL: dotnet build $p"; exit 1; }
+done
+
+mkdir -p "$LOGS"
+rm -f "$LOGS"/e2e-happy*.log "$LOGS"/e2e-tamper*.log
+
+# The lines that tell the story: /init's steps, link, provisioning, verdict, measurements, kexec, power-off;
+# the kernels' banners; the token's LEDs and decisions.
+GUEST='fobnail-init (INF|WRN|ERR) (fobnail-init .* running as PID 1|step |attest: |token link: .* -> |platform metadata|provisioning: |attestation: |kexec: (attestation|measured|loaded|rebooting)|poweroff: )|Linux version|Kernel command line: .*e2e_second_kernel|reboot: Power down'
+TOKEN='LED: |EK certificate accepted|Received attester metadata|Wrote /meta|Attesting platform|Attestation (successful|failed)'
+
+story() { # FILE LABEL PATTERN
+  # Every stage line-buffered, so the story appears as it happens; long lines are cut at 200 characters.
+  tail -F -n +1 --pid="$TEST_PID" "$1" 2>/dev/null | grep --line-buffered -aE "$3" | sed -u -E "s/^(.{0,200}).*/$2 \1/" &
+}
+
+dotnet test tests/Fobnail.Qemu.Tests/Fobnail.Qemu.Tests.csproj --no-build -nologo -nodeReuse:false \
+  --filter "FullyQualifiedName~EndToEndTests.Provisions_attests_trusted|FullyQualifiedName~EndToEndTests.A_changed_pcr" \
+  --logger "console;verbosity=normal" > "$LOGS/e2e-demo-dotnet.txt" 2>&1 &
+TEST_PID=$!
+
+say "two guests, one after the other (xunit picks the order):
+    [happy]   provision + attest + measured kexec into the second kernel
+    [boot-a]  another fresh platform: provision + attest, power off
+    [boot-b]  the same platform with a changed SMBIOS table (PCR 1 differs): must be NOT TRUSTED, no kexec
+    [token]   the token emulator's side"
+story "$LOGS/e2e-happy.log" "[happy]" "$GUEST"
+story "$LOGS/e2e-happy-token.log" "[token]" "$TOKEN"
+story "$LOGS/e2e-tamper-1.log" "[boot-a]" "$GUEST"
+story "$LOGS/e2e-tamper-2.log" "[boot-b]" "$GUEST"
+story "$LOGS/e2e-tamper-token.log" "[token]" "$TOKEN"
+
+wait "$TEST_PID"
+rc=$?
+sleep 1
+wait
+echo
+grep -aE '^\s*(Passed|Failed) |Total tests|Passed!|Failed!' "$LOGS/e2e-demo-dotnet.txt" | sed 's/^/    /'
+if [ "$rc" = 0 ]; then
+  echo "PASS: trusted platform provisioned, attested and kexec'd into its measured kernel; changed PCR 1 -> NOT TRUSTED, no kexec"
+else
+  echo "FAIL: see $LOGS/e2e-demo-dotnet.txt and $LOGS/e2e-*.log"
+fi
+exit "$rc"
