@@ -48,6 +48,22 @@ public sealed record MetadataOverrides(byte[]? Mac = null, string? Manufacturer 
         return result;
     }
 
+    /// <summary>Kernel command line prefix of metadata fields, e.g. <c>fobnail.meta.serial_number=42</c>.</summary>
+    public const string KernelParameterPrefix = "fobnail.meta.";
+
+    /// <summary>
+    /// The fields among already-split kernel command line parameters (name, value) whose names start with
+    /// <see cref="KernelParameterPrefix"/>; other parameters are ignored.
+    /// </summary>
+    public static MetadataOverrides FromKernelParameters(IEnumerable<KeyValuePair<string, string>> parameters)
+    {
+        var result = None;
+        foreach (var (name, value) in parameters)
+            if (name.StartsWith(KernelParameterPrefix, StringComparison.Ordinal))
+                result = result.With(Field(name[KernelParameterPrefix.Length..], value, "kernel command line " + name));
+        return result;
+    }
+
     /// <summary>One field by its §6.1 key; values are taken verbatim (no trimming: they become hashed bytes).</summary>
     public static MetadataOverrides Field(string key, string value, string source = "override") => key switch
     {

@@ -198,6 +198,26 @@ public class AttesterFlowTests
     }
 
     [Fact]
+    public async Task Unanswered_keep_alive_pings_make_the_next_request_fail_fast_as_TokenUnreachable()
+    {
+        await using TokenPeer token = TokenPeer.Start(_tpm);
+        using ITpmTransport tpm = _tpm.Open();
+        using var relay = new UdpRelay(token.EndPoint);
+        var settings = Settings(token, "pings", provision: true, Session(TimeSpan.FromMilliseconds(300), 2, keepAlive: TimeSpan.FromSeconds(1))) with { Token = relay.EndPoint };
+        await using TokenAttester a = await TokenAttester.RunAsync(tpm, settings);
+        Assert.Equal(AttestationVerdictKind.Trusted, a.Attestation.Kind);
+
+        relay.Silence();   // the token is unplugged
+        var wait = Stopwatch.StartNew();
+        while (a.Session!.KeepAliveFailures < 3 && wait.Elapsed < TimeSpan.FromSeconds(15))
+            await Task.Delay(100);
+        Assert.True(a.Session.KeepAliveFailures >= 3, "keep-alive pings did not notice the silence");
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<TokenUnreachableException>(() => a.Fts.GetAsync("any"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}: the lost session should be reported without a new back-off");
+    }
+
+    [Fact]
     public async Task Cancellation_reaches_the_socket()
     {
         await using TokenPeer token = TokenPeer.Start(_tpm);

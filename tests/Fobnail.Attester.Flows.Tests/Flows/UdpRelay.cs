@@ -16,7 +16,7 @@ internal sealed class UdpRelay : IDisposable
     private IPEndPoint? _client;
     private int _clientDatagrams;
 
-    public UdpRelay(IPEndPoint token, int silenceAfter)
+    public UdpRelay(IPEndPoint token, int silenceAfter = int.MaxValue)
     {
         _token = token;
         SilenceAfter = silenceAfter;
@@ -24,9 +24,12 @@ internal sealed class UdpRelay : IDisposable
         _ = Task.Run(() => ForwardAsync(_back, toToken: false));
     }
 
-    public int SilenceAfter { get; }
+    public int SilenceAfter { get; private set; }
 
     public bool Silent => Volatile.Read(ref _clientDatagrams) > SilenceAfter;
+
+    /// <summary>Drops everything from now on.</summary>
+    public void Silence() => SilenceAfter = -1;
 
     public IPEndPoint EndPoint => (IPEndPoint)_front.Client.LocalEndPoint!;
 

@@ -51,6 +51,21 @@ public class PlatformIdentityTests
         Assert.Equal("QEMU guest", id.Metadata.ProductName);
     }
 
+    [Fact]
+    public void Kernel_parameters_with_the_fobnail_meta_prefix_are_overrides()
+    {
+        MetadataOverrides o = MetadataOverrides.FromKernelParameters(new Dictionary<string, string>
+        {
+            ["console"] = "ttyS0",
+            ["fobnail.meta.mac"] = "52:54:00:ab:cd:ef",
+            ["fobnail.meta.serial_number"] = "guest-7",
+        });
+        Assert.Equal(Mac, o.Mac);
+        Assert.Equal("guest-7", o.SerialNumber);
+        Assert.Null(o.Manufacturer);
+        Assert.Throws<PlatformMetadataException>(() => MetadataOverrides.FromKernelParameters(new Dictionary<string, string> { ["fobnail.meta.model"] = "x" }));
+    }
+
     [Theory]
     [InlineData("mac=zz")]
     [InlineData("model=x")]
