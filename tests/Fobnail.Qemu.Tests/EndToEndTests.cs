@@ -90,13 +90,14 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         await using var rig = await DemoRig.CreateAsync("e2e-tamper");
         var (tpm, token, initramfs) = (rig.Tpm, rig.Token, rig.Initramfs);
 
-        // Boot 1: provision and attest only (no kexec), then power off.
-        string firstBoot = Parameters("1").Replace(",kexec ", " ", StringComparison.Ordinal) + " fobnail.final=poweroff";
+        // Boot 1: a fresh TPM has no AIK, so fobnail.provision=unknown provisions before attesting. No kexec; power off.
+        string firstBoot = Parameters("unknown").Replace(",kexec ", " ", StringComparison.Ordinal) + " fobnail.final=poweroff";
         await using (var first = StartGuest("e2e-tamper-1", token, tpm, initramfs, firstBoot, "1.0"))
         {
             int waiting = await PlugTokenWhenAskedAsync(first, 0);
-            await first.WaitForAsync(@"INF provisioning: platform provisioned", Step, waiting);
-            await first.WaitForAsync(@"INF attestation: TRUSTED", Step, waiting);
+            var (_, unknown) = await first.WaitForAsync(@"INF attest: no AIK at 0x8100F0BA in the TPM, so no token knows this platform; provisioning it \(fobnail.provision=unknown\)", Step, waiting);
+            var (_, provisioned) = await first.WaitForAsync(@"INF provisioning: platform provisioned", Step, unknown);
+            await first.WaitForAsync(@"INF attestation: TRUSTED", Step, provisioned);
             await first.WaitForAsync(@"INF poweroff: all steps done", Step, waiting);
             Assert.Equal(0, await first.WaitForExitAsync(Step));
         }
@@ -138,5 +139,19 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.Equal(0, await vm.WaitForExitAsync(Step));
         Assert.DoesNotContain("kexec: measured", vm.Transcript);
         Assert.DoesNotContain("attestation: TRUSTED", vm.Transcript);
+    }
+
+    [Fact]
+    public async Task Without_a_token_within_attest_wait_the_verdict_fails_and_nothing_is_kexeced()
+    {
+        await using var rig = await DemoRig.CreateAsync("e2e-notoken");
+        await using var vm = StartGuest("e2e-notoken", rig.Token, rig.Tpm, rig.Initramfs, Parameters("1") + " fobnail.attest.wait=3", "1.0");
+
+        var (_, waiting) = await vm.WaitForAsync(@"INF attest: waiting up to 3 s for the token", Boot);
+        await vm.WaitForAsync(@"ERR step attest: FAILED after \d+ ms: the token was not ready within 3 s \(fobnail.attest.wait\); link: .*Absent", Step, waiting);
+        await vm.WaitForAsync(@"INF poweroff: boot failed: the token was not ready within 3 s", Step, waiting);
+        Assert.Equal(0, await vm.WaitForExitAsync(Step));
+        Assert.DoesNotContain("kexec: measured", vm.Transcript);
+        Assert.DoesNotContain("platform metadata", vm.Transcript);
     }
 }

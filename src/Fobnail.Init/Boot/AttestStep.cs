@@ -111,6 +111,12 @@ public sealed class AttestStep : IBootStep
             Metadata = config.AttestMac is { } mac ? new MetadataOverrides(Mac: mac) : MetadataOverrides.None,
             SysfsRoot = context.SysRoot,
         };
+        if (config.Provision == BootConfig.ProvisionMode.WhenUnknown && !AikExists(tpm, context.Log))
+        {
+            // Without an AIK no token can know this platform: attesting first could only fail.
+            context.Log.Information("attest: no AIK at 0x{Handle:X8} in the TPM, so no token knows this platform; provisioning it (fobnail.provision=unknown)", TpmRh.FobnailAik);
+            settings = settings with { Provision = true };
+        }
         AttestationOutcome outcome;
         await using (TokenAttester first = await TokenAttester.RunAsync(tpm, settings, context.Log, ct).ConfigureAwait(false))
             outcome = first.Attestation;
@@ -119,5 +125,16 @@ public sealed class AttestStep : IBootStep
         context.Log.Information("attest: the token does not know this platform; provisioning it (fobnail.provision=unknown)");
         await using TokenAttester second = await TokenAttester.RunAsync(tpm, settings with { Provision = true }, context.Log, ct).ConfigureAwait(false);
         return second.Attestation;
+    }
+
+    /// <summary>Is the AIK persisted? A TPM failure here counts as "no" (provisioning then reports the TPM error).</summary>
+    private static bool AikExists(ITpmTransport tpm, ILogger log)
+    {
+        try { return new TpmAttestationKeys(tpm, log).IsPersisted(TpmRh.FobnailAik); }
+        catch (TpmException e)
+        {
+            log.Warning("attest: cannot list the TPM's persistent objects: {Error}", e.Message);
+            return false;
+        }
     }
 }
