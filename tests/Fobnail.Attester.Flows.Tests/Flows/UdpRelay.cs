@@ -15,6 +15,14 @@ internal sealed class UdpRelay : IDisposable
     private readonly CancellationTokenSource _cts = new();
     private IPEndPoint? _client;
     private int _clientDatagrams;
+    private readonly List<(bool FromClient, byte[] Datagram)> _log = [];
+    private readonly HashSet<IPEndPoint> _clients = [];
+
+    /// <summary>Every client source endpoint seen.</summary>
+    public IReadOnlyCollection<IPEndPoint> ClientEndPoints
+    {
+        get { lock (_log) return _clients.ToArray(); }
+    }
 
     public UdpRelay(IPEndPoint token, int silenceAfter = int.MaxValue)
     {
@@ -28,6 +36,12 @@ internal sealed class UdpRelay : IDisposable
 
     public bool Silent => Volatile.Read(ref _clientDatagrams) > SilenceAfter;
 
+    /// <summary>Every datagram seen, in arrival order (client → token when FromClient).</summary>
+    public IReadOnlyList<(bool FromClient, byte[] Datagram)> Datagrams
+    {
+        get { lock (_log) return _log.ToArray(); }
+    }
+
     /// <summary>Drops everything from now on.</summary>
     public void Silence() => SilenceAfter = -1;
 
@@ -40,9 +54,11 @@ internal sealed class UdpRelay : IDisposable
             while (!_cts.IsCancellationRequested)
             {
                 UdpReceiveResult r = await from.ReceiveAsync(_cts.Token);
+                lock (_log) _log.Add((toToken, r.Buffer));
                 if (toToken)
                 {
                     _client = r.RemoteEndPoint;
+                    lock (_log) _clients.Add(r.RemoteEndPoint);
                     if (Interlocked.Increment(ref _clientDatagrams) > SilenceAfter) continue;
                     await _back.SendAsync(r.Buffer, _token, _cts.Token);
                 }
