@@ -1,6 +1,8 @@
 using Fobnail.Attester.Platform;
 using Fobnail.Attester.Session;
 using Fobnail.Attester.Tpm;
+using Fobnail.Coap;
+using Fobnail.Protocol;
 using Serilog;
 
 namespace Fobnail.Attester.Flows;
@@ -69,6 +71,8 @@ public sealed class TokenAttester : IAsyncDisposable
         var session = new TokenSession(settings.Token, settings.Session, log);
         try
         {
+            if (await CheckApiVersionAsync(session, log, ct).ConfigureAwait(false) is { } refused)
+                return new TokenAttester(platform, session, null, refused);
             ProvisioningOutcome? provisioning = null;
             if (inputs is not null)
             {
@@ -83,6 +87,31 @@ public sealed class TokenAttester : IAsyncDisposable
         {
             await session.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// GET /api/version (§5.1, §11.4): the token must list API version 1. Returns null when it does, else the
+    /// outcome to stop with (an unreachable token, or a peer that is not a v1 Fobnail token).
+    /// </summary>
+    private static async Task<AttestationOutcome?> CheckApiVersionAsync(TokenSession session, ILogger log, CancellationToken ct)
+    {
+        try
+        {
+            session.StartKeepAlive();
+            CoapMessage r = await session.GetAsync(FobnailPaths.Version, ct).ConfigureAwait(false);
+            TokenProtocolException.Expect(r, FobnailPaths.Version, CoapCode.Content);
+            VersionResponse versions = VersionResponse.Decode(r.Payload);
+            if (versions.Supports(1))
+                return null;
+            return new AttestationOutcome(AttestationVerdictKind.ProtocolError, $"the token supports API versions [{string.Join(',', versions.Versions)}], not 1");
+        }
+        catch (Exception e) when (FlowFailure.From(e) is { } f)
+        {
+            log.Warning("API version check failed: {Detail}", f.Detail);
+            return f.Unreachable
+                ? new AttestationOutcome(AttestationVerdictKind.TokenUnreachable, f.Detail)
+                : new AttestationOutcome(AttestationVerdictKind.ProtocolError, f.Detail, f.Code, f.Diagnostic);
         }
     }
 
