@@ -154,4 +154,31 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.DoesNotContain("kexec: measured", vm.Transcript);
         Assert.DoesNotContain("platform metadata", vm.Transcript);
     }
+
+    [Fact]
+    public async Task A_token_that_forgot_the_platform_gets_it_provisioned_again_with_provision_unknown_then_kexec()
+    {
+        await using var rig = await DemoRig.CreateAsync("e2e-reflash");
+        string noKexec = Parameters("1").Replace(",kexec ", " ", StringComparison.Ordinal) + " fobnail.final=poweroff";
+        await using (var first = StartGuest("e2e-reflash-1", rig.Token, rig.Tpm, rig.Initramfs, noKexec, "1.0"))
+        {
+            int waiting = await PlugTokenWhenAskedAsync(first, 0);
+            await first.WaitForAsync(@"INF attestation: TRUSTED", Step, waiting);
+            Assert.Equal(0, await first.WaitForExitAsync(Step));
+        }
+
+        // The token is re-flashed: the TPM still has its AIK, but the token knows no platform.
+        await rig.Token.StartEmulatorAsync(rig.Tpm.EkRootsDir, reflash: true);
+        await using var vm = StartGuest("e2e-reflash-2", rig.Token, rig.Tpm, rig.Initramfs, Parameters("unknown"), "1.0");
+        int asked = await PlugTokenWhenAskedAsync(vm, 0);
+        var (_, unknown) = await vm.WaitForAsync(@"INF attestation: platform not provisioned on this token", Step, asked);
+        await vm.WaitForAsync(@"INF attest: the token does not know this platform; provisioning it \(fobnail.provision=unknown\)", Step, unknown);
+        var (_, provisioned) = await vm.WaitForAsync(@"INF provisioning: platform provisioned", Step, unknown);
+        var (_, trusted) = await vm.WaitForAsync(@"INF attestation: TRUSTED", Step, provisioned);
+        var (_, rebooting) = await vm.WaitForAsync(@"INF kexec: rebooting into /boot/vmlinuz", Step, trusted);
+        await vm.WaitForAsync(@"Kernel command line: .*e2e_second_kernel=1", Boot, rebooting);
+        await vm.WaitForAsync(@"INF poweroff: all steps done", Boot, rebooting);
+        Assert.Equal(0, await vm.WaitForExitAsync(Step));
+        Assert.DoesNotContain("no AIK at", vm.Transcript);
+    }
 }

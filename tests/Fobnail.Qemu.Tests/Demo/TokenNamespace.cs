@@ -65,24 +65,26 @@ public sealed class TokenNamespace : IAsyncDisposable
 
     /// <summary>
     /// Starts (or restarts, keeping its flash) the emulator as a token its owner already provisioned, trusting the
-    /// given EK roots, on 169.254.0.1:5683 in this namespace.
+    /// given EK roots, on 169.254.0.1:5683 in this namespace. <paramref name="reflash"/> wipes the token's state
+    /// first (--reset), as re-flashing a real token would: it forgets every provisioned platform.
     /// </summary>
-    public async Task StartEmulatorAsync(string ekRootsDir)
+    public async Task StartEmulatorAsync(string ekRootsDir, bool reflash = false)
     {
         await StopEmulatorAsync();
+        int from = LineCount;
         var psi = new ProcessStartInfo("ip")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (string a in (string[])["netns", "exec", Name, "dotnet", EmulatorDll, "--provisioned",
-                     "--state", StateDir, "--ek-roots", ekRootsDir, "--listen", "169.254.0.1:5683", "--log-level", "Debug"])
+                     "--state", StateDir, "--ek-roots", ekRootsDir, "--listen", "169.254.0.1:5683", "--log-level", "Debug", .. (reflash ? (string[])["--reset"] : [])])
             psi.ArgumentList.Add(a);
         _emulator = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the token emulator");
         _emulator.OutputDataReceived += (_, e) => Add(e.Data);
         _emulator.ErrorDataReceived += (_, e) => Add(e.Data);
         _emulator.BeginOutputReadLine();
         _emulator.BeginErrorReadLine();
-        await WaitForAsync(@"emulator listening on 169\.254\.0\.1:5683", TimeSpan.FromSeconds(60));
+        await WaitForAsync(@"emulator listening on 169\.254\.0\.1:5683", TimeSpan.FromSeconds(60), from);
     }
 
     private void Add(string? line)
