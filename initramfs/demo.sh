@@ -21,13 +21,13 @@ mkdir -p "$LOGS"
 rm -f "$LOGS"/e2e-happy*.log "$LOGS"/e2e-tamper*.log
 
 # The lines that tell the story: /init's steps, link, provisioning, verdict, measurements, kexec, power-off;
-# the kernels' banners; the token's LEDs and decisions.
-GUEST='fobnail-init (INF|WRN|ERR) (fobnail-init .* running as PID 1|step |attest: |token link: .* -> |platform metadata|provisioning: |attestation: |kexec: (attestation|measured|loaded|rebooting)|poweroff: )|Linux version|Kernel command line: .*e2e_second_kernel|reboot: Power down'
+# the kernels' banners; the token being plugged in (QEMU monitor); the token's LEDs and decisions.
+GUEST='^# monitor: device_add|fobnail-init (INF|WRN|ERR) (fobnail-init .* running as PID 1|step |attest: |token link: .* -> |platform metadata|provisioning: |attestation: |kexec: (attestation|measured|loaded|rebooting)|poweroff: )|Linux version|Kernel command line: .*e2e_second_kernel|reboot: Power down'
 TOKEN='LED: |EK certificate accepted|Received attester metadata|Wrote /meta|Attesting platform|Attestation (successful|failed)'
 
 story() { # FILE LABEL PATTERN
   # Every stage line-buffered, so the story appears as it happens; long lines are cut at 200 characters.
-  tail -F -n +1 --pid="$TEST_PID" "$1" 2>/dev/null | grep --line-buffered -aE "$3" | sed -u -E "s/^(.{0,200}).*/$2 \1/" &
+  tail -F -n +1 --pid="$TEST_PID" "$1" 2>/dev/null | grep --line-buffered -aE "$3" | sed -u -E "s/^(# monitor: [^>]*) -> .*/\1/; s/^(.{0,200}).*/$2 \1/" &
 }
 
 dotnet test tests/Fobnail.Qemu.Tests/Fobnail.Qemu.Tests.csproj --no-build -nologo -nodeReuse:false \
