@@ -3,7 +3,7 @@
 #   setup  install the Debian packages the build, tests and QEMU boot need; fetch and unpack the test kernel
 #   build  out/fobnail-init (static NativeAOT) and out/initramfs.cpio.xz (reproducible)
 #   test   setup + build + every test
-#   demo   setup + build + the QEMU smoke boot
+#   demo   setup + build + the end-to-end QEMU demo (initramfs/demo.sh: provision, attest, measured kexec)
 #   boot   boot out/initramfs.cpio.xz in QEMU (extra kernel parameters as arguments)
 set -euo pipefail
 cd "$(dirname "$0")"

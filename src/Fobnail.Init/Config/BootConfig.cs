@@ -8,7 +8,7 @@ namespace Fobnail.Init.Config;
 /// </summary>
 public sealed record BootConfig
 {
-    public IReadOnlyList<BootStep> Steps { get; init; } = [BootStep.Modules, BootStep.Network];
+    public IReadOnlyList<BootStep> Steps { get; init; } = [BootStep.Modules, BootStep.Network, BootStep.Attest, BootStep.Kexec];
     public SystemAction Final { get; init; } = SystemAction.Halt;
     public SystemAction OnFailure { get; init; } = SystemAction.Halt;
     public Serilog.Events.LogEventLevel LogLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
@@ -58,8 +58,8 @@ public sealed record BootConfig
 
     public static readonly IReadOnlyList<Option> Options =
     [
-        new("steps", "STEP[,STEP...]", "modules,network",
-            "Boot steps to run, in order: modules (coldplug + hotplug), network (token link).",
+        new("steps", "STEP[,STEP...]", "modules,network,attest,kexec",
+            "Boot steps to run, in order: modules (coldplug + hotplug), network (token link), attest (provision/attest with the token), kexec (measure and boot the target; fail-closed).",
             (c, v) => c with { Steps = SplitList(v).Select(ParseEnum<BootStep>).ToArray() }),
         new("final", "halt|poweroff|reboot", "halt",
             "What to do once every step succeeded. halt = stay up with hotplug and the link manager running.",
