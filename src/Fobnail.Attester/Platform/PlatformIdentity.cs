@@ -15,7 +15,7 @@ public sealed class PlatformIdentity
         Bytes = metadata.Encode();
         if (Bytes.Length > ProtocolLimits.MaxMetadata)
             throw new PlatformMetadataException($"metadata is {Bytes.Length} bytes; the token hashes at most {ProtocolLimits.MaxMetadata} (it would panic, §6.3)");
-        // BouncyCastle SHA-256 (TpmHash): no System.Security.Cryptography in the initramfs.
+        // BouncyCastle SHA-256 (TpmHash): the .NET crypto classes need OpenSSL, which the initramfs does not have.
         Id = TpmHash.Sha256(Bytes);
     }
 

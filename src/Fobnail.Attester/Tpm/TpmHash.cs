@@ -5,7 +5,7 @@ namespace Fobnail.Attester.Tpm;
 
 /// <summary>
 /// Software digests for TPM hash algorithms, via Portable.BouncyCastle digests (they work under NativeAOT;
-/// System.Security.Cryptography would pull OpenSSL into the initramfs).
+/// the .NET crypto classes would pull OpenSSL into the initramfs).
 /// </summary>
 public static class TpmHash
 {

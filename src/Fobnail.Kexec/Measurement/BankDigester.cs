@@ -7,7 +7,7 @@ namespace Fobnail.Kexec.Measurement;
 
 /// <summary>
 /// Hashes data once for several PCR banks at the same time, streaming, with Portable.BouncyCastle digests
-/// (AOT-safe; System.Security.Cryptography would pull OpenSSL into the initramfs).
+/// (AOT-safe; the .NET crypto classes would pull OpenSSL into the initramfs).
 /// </summary>
 public static class BankDigester
 {
