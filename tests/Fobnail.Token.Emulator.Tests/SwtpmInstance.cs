@@ -18,16 +18,7 @@ public sealed class SwtpmInstance : IDisposable
         Dir = Directory.CreateTempSubdirectory("fobnail-swtpm-").FullName;
         string ca = Path.Combine(Dir, "ca");
         string state = Path.Combine(Dir, "state");
-        Directory.CreateDirectory(ca);
-        Directory.CreateDirectory(state);
-        File.WriteAllText(Path.Combine(Dir, "localca.conf"),
-            $"statedir = {ca}\nsigningkey = {ca}/signkey.pem\nissuercert = {ca}/issuercert.pem\ncertserial = {ca}/certserial\n");
-        File.WriteAllText(Path.Combine(Dir, "localca.options"),
-            "--platform-manufacturer Fobnail\n--platform-version 2.1\n--platform-model Emulator\n");
-        File.WriteAllText(Path.Combine(Dir, "setup.conf"),
-            $"create_certs_tool = /usr/bin/swtpm_localca\ncreate_certs_tool_config = {Dir}/localca.conf\n" +
-            $"create_certs_tool_options = {Dir}/localca.options\nactive_pcr_banks = sha256\n");
-        Exec("swtpm_setup", $"--tpm2 --tpmstate {state} --config {Dir}/setup.conf --create-ek-cert --overwrite", tcti: false);
+        Fobnail.Tests.Shared.SwtpmManufacturer.Manufacture(Dir, state, ca, "Emulator", "sha256");
         RootCaPem = File.ReadAllText(Path.Combine(ca, "swtpm-localca-rootca-cert.pem"));
         IssuerCaPem = File.ReadAllText(Path.Combine(ca, "issuercert.pem"));
 

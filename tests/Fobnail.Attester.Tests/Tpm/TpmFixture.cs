@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Fobnail.Attester.Tpm;
 
 namespace Fobnail.Attester.Tests.Tpm;
@@ -35,11 +34,7 @@ public sealed class TpmFixture : IDisposable
         {
             CaDir = Path.Combine(WorkDir, "ca");
             string state = Path.Combine(WorkDir, "state");
-            Directory.CreateDirectory(CaDir);
-            Directory.CreateDirectory(state);
-            WriteSwtpmConfig();
-            Run("swtpm_setup", ["--tpm2", "--create-ek-cert", "--tpmstate", state, "--overwrite",
-                "--config", Path.Combine(WorkDir, "swtpm_setup.conf")]);
+            Fobnail.Tests.Shared.SwtpmManufacturer.Manufacture(WorkDir, state, CaDir, "Test", "sha1,sha256");
             // tpm2-tools' swtpm TCTI expects the control port right after the server port.
             int port = FreePortPair(), ctrl = port + 1;
             _swtpm = Process.Start(new ProcessStartInfo("swtpm",
@@ -106,24 +101,6 @@ public sealed class TpmFixture : IDisposable
         return stdout;
     }
 
-    private void WriteSwtpmConfig()
-    {
-        // A self-contained swtpm_setup configuration: the local CA lives in the temp dir, not /var/lib.
-        File.WriteAllText(Path.Combine(WorkDir, "swtpm_setup.conf"), new StringBuilder()
-            .AppendLine("create_certs_tool = /usr/bin/swtpm_localca")
-            .AppendLine($"create_certs_tool_config = {WorkDir}/swtpm-localca.conf")
-            .AppendLine($"create_certs_tool_options = {WorkDir}/swtpm-localca.options")
-            .AppendLine("active_pcr_banks = sha1,sha256")
-            .ToString());
-        File.WriteAllText(Path.Combine(WorkDir, "swtpm-localca.conf"), new StringBuilder()
-            .AppendLine($"statedir = {CaDir}")
-            .AppendLine($"signingkey = {CaDir}/signkey.pem")
-            .AppendLine($"issuercert = {CaDir}/issuercert.pem")
-            .AppendLine($"certserial = {CaDir}/certserial")
-            .ToString());
-        File.WriteAllText(Path.Combine(WorkDir, "swtpm-localca.options"),
-            "--platform-manufacturer Fobnail\n--platform-version 2.1\n--platform-model Test\n");
-    }
 
     private static int FreePortPair()
     {

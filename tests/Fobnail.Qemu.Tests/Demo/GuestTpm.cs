@@ -19,18 +19,8 @@ public sealed class GuestTpm : IDisposable
         string ca = Path.Combine(Dir, "ca");
         _state = Path.Combine(Dir, "state");
         EkRootsDir = Path.Combine(Dir, "ek-roots");
-        Directory.CreateDirectory(ca);
-        Directory.CreateDirectory(_state);
         Directory.CreateDirectory(EkRootsDir);
-        File.WriteAllText(Path.Combine(Dir, "localca.conf"),
-            $"statedir = {ca}\nsigningkey = {ca}/signkey.pem\nissuercert = {ca}/issuercert.pem\ncertserial = {ca}/certserial\n");
-        File.WriteAllText(Path.Combine(Dir, "localca.options"),
-            "--platform-manufacturer Fobnail\n--platform-version 2.1\n--platform-model QEMU\n");
-        File.WriteAllText(Path.Combine(Dir, "setup.conf"),
-            $"create_certs_tool = /usr/bin/swtpm_localca\ncreate_certs_tool_config = {Dir}/localca.conf\n" +
-            $"create_certs_tool_options = {Dir}/localca.options\n");
-        Tools.Run("swtpm_setup", "--tpm2", "--tpmstate", _state, "--config", Path.Combine(Dir, "setup.conf"),
-            "--create-ek-cert", "--overwrite");
+        Fobnail.Tests.Shared.SwtpmManufacturer.Manufacture(Dir, _state, ca, "QEMU", activePcrBanks: null);
         // The token trusts the root; the attester sends [issuer, EK] (spec §5.4 (a): the root is not sent).
         File.Copy(Path.Combine(ca, "swtpm-localca-rootca-cert.pem"), Path.Combine(EkRootsDir, "swtpm-localca-root.pem"));
         IssuerCertificatePem = Path.Combine(ca, "issuercert.pem");
