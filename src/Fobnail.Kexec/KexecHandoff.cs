@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Kexec.Measurement;
 using Serilog;
 

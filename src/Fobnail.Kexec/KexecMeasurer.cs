@@ -1,5 +1,5 @@
 using System.Text;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Kexec.Measurement;
 
 namespace Fobnail.Kexec;

@@ -1,4 +1,4 @@
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Kexec.Measurement;
 using Microsoft.Win32.SafeHandles;
 

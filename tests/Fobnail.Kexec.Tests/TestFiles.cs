@@ -22,7 +22,7 @@ public sealed class TestFiles : IDisposable
     /// <summary>`sha256sum FILE` (or sha1sum, sha384sum, sha512sum): the hex digest.</summary>
     public static string Sum(string tool, string path)
     {
-        string output = Fobnail.Attester.Tests.Tpm.TpmFixture.Run(tool, [path]);
+        string output = TpmFixture.Run(tool, [path]);
         return output.Split(' ', 2)[0];
     }
 

@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Fobnail.Attester.Tests.Tpm;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Kexec.Measurement;
 
 namespace Fobnail.Kexec.Tests;

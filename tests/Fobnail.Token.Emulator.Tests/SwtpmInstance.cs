@@ -18,7 +18,7 @@ public sealed class SwtpmInstance : IDisposable
         Dir = Directory.CreateTempSubdirectory("fobnail-swtpm-").FullName;
         string ca = Path.Combine(Dir, "ca");
         string state = Path.Combine(Dir, "state");
-        Fobnail.Tests.Shared.SwtpmManufacturer.Manufacture(Dir, state, ca, "Emulator", "sha256");
+        SwtpmManufacturer.Manufacture(Dir, state, ca, "Emulator", "sha256");
         RootCaPem = File.ReadAllText(Path.Combine(ca, "swtpm-localca-rootca-cert.pem"));
         IssuerCaPem = File.ReadAllText(Path.Combine(ca, "issuercert.pem"));
 

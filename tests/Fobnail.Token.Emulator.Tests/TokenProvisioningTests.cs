@@ -25,7 +25,7 @@ public class TokenProvisioningTests
         var csr = new Pkcs10CertificationRequest(csrResponse.Payload);
         Assert.True(csr.Verify());
         var info = csr.GetCertificationRequestInfo();
-        Assert.Equal("1.3.101.112", info.SubjectPublicKeyInfo.AlgorithmID.Algorithm.Id);
+        Assert.Equal("1.3.101.112", info.SubjectPublicKeyInfo.Algorithm.Algorithm.Id);
         Assert.Equal("O=Fobnail,SERIALNUMBER=0", info.Subject.ToString());
         // Each RDN in its own SET, O as UTF8String, serialNumber as PrintableString.
         var rdns = (Org.BouncyCastle.Asn1.Asn1Sequence)info.Subject.ToAsn1Object();
@@ -35,7 +35,7 @@ public class TokenProvisioningTests
         Assert.IsType<Org.BouncyCastle.Asn1.DerUtf8String>(o[1]);
         Assert.IsType<Org.BouncyCastle.Asn1.DerPrintableString>(sn[1]);
 
-        byte[] tokenKey = info.SubjectPublicKeyInfo.PublicKeyData.GetBytes();
+        byte[] tokenKey = info.SubjectPublicKeyInfo.PublicKey.GetBytes();
         byte[] cert = owner.IssueTokenCertificate(tokenKey, "0");
         TokenResponse done = h.Post(FobnailPaths.ProvisionComplete, cert, null);
         Assert.Equal(ResponseCode.Created, done.Code);
@@ -117,7 +117,7 @@ public class TokenProvisioningTests
             Assert.Contains("O = Fobnail, serialNumber = 0", text);
 
             var info = new Pkcs10CertificationRequest(csr).GetCertificationRequestInfo();
-            byte[] cert = owner.IssueTokenCertificate(info.SubjectPublicKeyInfo.PublicKeyData.GetBytes(), "0");
+            byte[] cert = owner.IssueTokenCertificate(info.SubjectPublicKeyInfo.PublicKey.GetBytes(), "0");
             Assert.Equal(ResponseCode.Created, h.Post(FobnailPaths.ProvisionComplete, cert, null).Code);
             File.WriteAllBytes(Path.Combine(dir, "root.der"), owner.RootDer);
             File.WriteAllBytes(Path.Combine(dir, "ca.der"), owner.CaDer);

@@ -1,5 +1,5 @@
 using Fobnail.Attester.Platform;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Protocol;
 using Serilog;
 

@@ -1,5 +1,5 @@
 using Fobnail.Attester.Session;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Coap;
 using Fobnail.Protocol;
 

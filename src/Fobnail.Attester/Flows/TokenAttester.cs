@@ -1,6 +1,6 @@
 using Fobnail.Attester.Platform;
 using Fobnail.Attester.Session;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Coap;
 using Fobnail.Protocol;
 using Serilog;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Fobnail.Attester.Session;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Serilog;
 
 namespace Fobnail.Attester.Flows;

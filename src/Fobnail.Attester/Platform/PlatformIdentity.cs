@@ -1,4 +1,4 @@
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Protocol;
 
 namespace Fobnail.Attester.Platform;

@@ -1,6 +1,6 @@
 using Fobnail.Attester.Flows;
 using Fobnail.Attester.Platform;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Init.Config;
 using Fobnail.Kexec;
 using Fobnail.Netlink.Token;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Fobnail.Attester.Flows;
 using Fobnail.Attester.Platform;
 using Fobnail.Attester.Session;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Init.Logging;
 using Serilog.Events;
 

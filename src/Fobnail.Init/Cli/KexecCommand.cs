@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Init.Logging;
 using Fobnail.Kexec;
 using Fobnail.Kexec.Measurement;

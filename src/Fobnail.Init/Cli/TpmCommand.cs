@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Init.Logging;
 using Serilog.Events;
 

@@ -1,4 +1,4 @@
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Microsoft.Win32.SafeHandles;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 
 namespace Fobnail.Kexec.Measurement;
 

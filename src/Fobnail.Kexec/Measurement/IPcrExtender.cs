@@ -1,4 +1,4 @@
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 
 namespace Fobnail.Kexec.Measurement;
 

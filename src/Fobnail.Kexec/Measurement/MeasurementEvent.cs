@@ -16,5 +16,5 @@ public sealed record MeasurementEvent(int Pcr, MeasuredObject Object, string Des
 {
     public string ObjectName => Object.ToString().ToLowerInvariant();
 
-    public BankDigest? Digest(Fobnail.Attester.Tpm.TpmAlgId hash) => Digests.FirstOrDefault(d => d.Hash == hash);
+    public BankDigest? Digest(Fobnail.Tpm.TpmAlgId hash) => Digests.FirstOrDefault(d => d.Hash == hash);
 }

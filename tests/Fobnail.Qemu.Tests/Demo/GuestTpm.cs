@@ -20,7 +20,7 @@ public sealed class GuestTpm : IDisposable
         _state = Path.Combine(Dir, "state");
         EkRootsDir = Path.Combine(Dir, "ek-roots");
         Directory.CreateDirectory(EkRootsDir);
-        Fobnail.Tests.Shared.SwtpmManufacturer.Manufacture(Dir, _state, ca, "QEMU", activePcrBanks: null);
+        SwtpmManufacturer.Manufacture(Dir, _state, ca, "QEMU", activePcrBanks: null);
         // The token trusts the root; the attester sends [issuer, EK] (spec §5.4 (a): the root is not sent).
         File.Copy(Path.Combine(ca, "swtpm-localca-rootca-cert.pem"), Path.Combine(EkRootsDir, "swtpm-localca-root.pem"));
         IssuerCertificatePem = Path.Combine(ca, "issuercert.pem");

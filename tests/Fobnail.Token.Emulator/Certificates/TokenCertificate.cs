@@ -83,7 +83,7 @@ public sealed class TokenCertificate
         byte[]? aki = null;
         Asn1OctetString? akiExt = cert.GetExtensionValue(X509Extensions.AuthorityKeyIdentifier);
         if (akiExt != null)
-            aki = Org.BouncyCastle.Asn1.X509.AuthorityKeyIdentifier.GetInstance(Nested(akiExt.GetOctets())).GetKeyIdentifier();
+            aki = Org.BouncyCastle.Asn1.X509.AuthorityKeyIdentifier.GetInstance(Nested(akiExt.GetOctets())).KeyIdentifier?.GetOctets();
 
         (bool, int?) basic;
         Asn1OctetString? bcExt = cert.GetExtensionValue(X509Extensions.BasicConstraints);
@@ -111,15 +111,15 @@ public sealed class TokenCertificate
         CertificateKey? key = null;
         string? keyError = null;
         SubjectPublicKeyInfo spki = structure.SubjectPublicKeyInfo;
-        string keyAlg = spki.AlgorithmID.Algorithm.Id;
+        string keyAlg = spki.Algorithm.Algorithm.Id;
         if (keyAlg == OidRsaEncryption)
         {
-            var rsa = RsaPublicKeyStructure.GetInstance(Nested(spki.PublicKeyData.GetBytes()));
+            var rsa = RsaPublicKeyStructure.GetInstance(Nested(spki.PublicKey.GetBytes()));
             key = new CertificateKey.Rsa(rsa.Modulus, LittleEndianExponent(rsa.PublicExponent));
         }
         else if (keyAlg == OidEd25519)
         {
-            byte[] pk = spki.PublicKeyData.GetBytes();
+            byte[] pk = spki.PublicKey.GetBytes();
             if (pk.Length == 32) key = new CertificateKey.Ed25519(pk);
             else keyError = $"Ed25519 key of {pk.Length} bytes";
         }

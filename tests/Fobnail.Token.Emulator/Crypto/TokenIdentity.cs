@@ -42,7 +42,7 @@ public sealed class TokenIdentity
             new List<DerObjectIdentifier> { X509Name.O, X509Name.SerialNumber },
             new List<string> { "Fobnail", deviceId });
         var publicKey = _private.GeneratePublicKey();
-        var csr = new Pkcs10CertificationRequest(new Ed25519SignatureFactory(_private), subject, publicKey, null);
+        var csr = new Pkcs10CertificationRequest(new Org.BouncyCastle.Crypto.Operators.Asn1SignatureFactory("Ed25519", _private), subject, publicKey, null);
         return csr.GetDerEncoded();
     }
 }

@@ -42,18 +42,18 @@ public static class CertificateFactory
         gen.SetPublicKey(subjectPublic);
         if (options.KeyIdentifiers)
         {
-            gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, new SubjectKeyIdentifierStructure(subjectPublic));
+            gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(subjectPublic));
             gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false,
-                new AuthorityKeyIdentifier(new SubjectKeyIdentifierStructure(issuerPublic).GetKeyIdentifier()));
+                new AuthorityKeyIdentifier(X509ExtensionUtilities.CreateSubjectKeyIdentifier(issuerPublic).GetKeyIdentifier()));
         }
         gen.AddExtension(X509Extensions.BasicConstraints, true,
             options.Ca ? (options.PathLen is int pl ? new BasicConstraints(pl) : new BasicConstraints(true)) : new BasicConstraints(false));
         if (options.KeyUsage is int ku) gen.AddExtension(X509Extensions.KeyUsage, options.KeyUsageCritical, new KeyUsage(ku));
         if (options.ExtraCriticalOid != null)
             gen.AddExtension(options.ExtraCriticalOid, true, Org.BouncyCastle.Asn1.DerNull.Instance);
-        ISignatureFactory signer = issuerPrivate is Ed25519PrivateKeyParameters ed
-            ? new Fobnail.Token.Emulator.Crypto.Ed25519SignatureFactory(ed)
-            : new Asn1SignatureFactory(options.SignatureAlgorithm.Length > 0 ? options.SignatureAlgorithm : "SHA256WITHRSA", issuerPrivate);
+        ISignatureFactory signer = new Asn1SignatureFactory(
+            issuerPrivate is Ed25519PrivateKeyParameters ? "Ed25519"
+            : options.SignatureAlgorithm.Length > 0 ? options.SignatureAlgorithm : "SHA256WITHRSA", issuerPrivate);
         return gen.Generate(signer).GetEncoded();
     }
 }
