@@ -30,7 +30,7 @@ public class TimingTests(ITestOutputHelper output)
         await using (TokenAttester first = await TokenAttester.RunAsync(tpm, settings))
         {
             long total = clock.ElapsedMilliseconds;
-            Assert.Equal(ProvisioningResultKind.Provisioned, first.Provisioning!.Kind);
+            Assert.True(first.Provisioning!.Kind == ProvisioningResultKind.Provisioned, first.Provisioning.Summary);
             Assert.Equal(AttestationVerdictKind.Trusted, first.Attestation.Kind);
             output.WriteLine($"first run (EK+AIK created, EK cert, PCRs read): total {total} ms; provisioning flow {first.Provisioning.Elapsed.TotalMilliseconds:F0} ms; attestation flow {first.Attestation.Elapsed.TotalMilliseconds:F0} ms");
         }

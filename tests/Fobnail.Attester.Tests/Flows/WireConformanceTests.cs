@@ -28,7 +28,7 @@ public class WireConformanceTests(TpmFixture tpm)
         };
         await using (TokenAttester a = await TokenAttester.RunAsync(transport, settings))
         {
-            Assert.Equal(AttestationVerdictKind.Trusted, a.Attestation.Kind);
+            Assert.True(a.Attestation.IsTrusted, a.Attestation.Summary);
             await Task.Delay(TimeSpan.FromSeconds(2.5));   // idle: keep-alive pings go out between requests
             byte[] file = new byte[5000];
             new Random(1).NextBytes(file);
