@@ -25,7 +25,7 @@ public sealed class UsbTwinTests(ITestOutputHelper output)
         await using var token = new TokenNamespace($"twin-{name}");
         // QEMU's OHCI serves one asynchronous packet per controller: a bulk IN the twin holds until it has data
         // would block the guest's bulk OUT behind it, so there the twin ends a waiting IN after 20 ms.
-        string[] twinOptions = name == "ohci" ? ["--in-hold-ms", "20"] : [];
+        string[] twinOptions = name == "ohci" ? ["--in-hold-ms", "0"] : [];
         await using var twin = await UsbTwin.StartAsync($"twin-{name}", token.Name, "tap0", twinOptions);
         await using var vm = await BootAsync($"twin-{name}", token, controller);
 

@@ -20,7 +20,7 @@ internal static class TwinCommand
         };
         var inHold = new Option<int?>("--in-hold-ms")
         {
-            Description = "End a bulk IN request that waited this many ms with a zero-length packet (for QEMU's OHCI, which serves one waiting packet at a time)",
+            Description = "End a bulk IN request that waited this many ms (0: at once) with a zero-length packet (for QEMU's OHCI, which serves one waiting packet at a time)",
         };
         var trace = new Option<bool>("--trace") { Description = "Print one line per EEM packet and Ethernet frame (and per control request)" };
         var root = new RootCommand("The Fobnail Token's USB twin: a usbredir device server with the token's USB identity and CDC EEM")
@@ -41,7 +41,7 @@ internal static class TwinCommand
                 SocketPath = result.GetValue(socket)!,
                 TapName = result.GetValue(tap),
                 Trace = result.GetValue(trace),
-                InHold = result.GetValue(inHold) is int ms and > 0 ? TimeSpan.FromMilliseconds(ms) : null,
+                InHold = result.GetValue(inHold) is int ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : null,
                 Identity = new TokenIdentity
                 {
                     SerialNumber = result.GetValue(serial)!,

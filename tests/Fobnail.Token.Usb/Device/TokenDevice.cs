@@ -36,6 +36,9 @@ public sealed class TokenDevice
     public string? PeerVersion { get; private set; }
     public DeviceCounters Counters { get; } = new();
 
+    /// <summary>Zero: a bulk IN with nothing to send is ended at once with a zero-length packet (see <see cref="ExpireWaitingIn"/>).</summary>
+    public bool AnswerInAtOnce { get; init; }
+
     public TokenDevice(TokenIdentity identity, Action<byte[]> toQemu, Action<byte[]> toNetwork, Action<string>? trace, Action<string> log)
     {
         _identity = identity;
@@ -256,6 +259,7 @@ public sealed class TokenDevice
         {
             _inRequests.AddLast((b, Stopwatch.GetTimestamp()));
             Pump();
+            if (AnswerInAtOnce) ExpireWaitingIn(TimeSpan.Zero);
             return;
         }
         Counters.BulkOut++;

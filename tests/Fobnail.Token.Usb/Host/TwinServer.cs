@@ -60,7 +60,10 @@ public sealed class TwinServer(TwinOptions options, Action<string> log)
     private async Task ServeAsync(Socket connection, CancellationToken ct)
     {
         Action<string>? trace = options.Trace ? log : null;
-        var device = new TokenDevice(options.Identity, packet => connection.Send(packet), WriteTap, trace, log);
+        var device = new TokenDevice(options.Identity, packet => connection.Send(packet), WriteTap, trace, log)
+        {
+            AnswerInAtOnce = options.InHold == TimeSpan.Zero,
+        };
         log("usbredir: connected (plugged)");
         var buffer = new byte[64 * 1024];
         using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -72,7 +75,7 @@ public sealed class TwinServer(TwinOptions options, Action<string> log)
                 _active = device;
                 device.Start();
             }
-            if (options.InHold is { } hold) expiry = ExpireAsync(device, hold, sessionEnd.Token);
+            if (options.InHold is { } hold && hold > TimeSpan.Zero) expiry = ExpireAsync(device, hold, sessionEnd.Token);
             while (true)
             {
                 int n = await connection.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false);
