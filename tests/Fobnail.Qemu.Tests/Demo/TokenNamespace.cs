@@ -5,9 +5,9 @@ namespace Fobnail.Qemu.Tests.Demo;
 
 /// <summary>
 /// Where the "token" lives for a QEMU guest: a network namespace this object creates (and deletes) with a tap
-/// device tap0 at 169.254.0.1/16, and the token emulator listening on 169.254.0.1:5683 inside it. QEMU runs in the
-/// same namespace with <c>-netdev tap,id=n0,ifname=tap0</c>, so hot-plugging <c>usb-net,netdev=n0</c> into the
-/// guest connects the guest's EEM-like interface to the emulator: the same addresses as a real token.
+/// device tap0 at 169.254.0.1/16, and the token emulator listening on 169.254.0.1:5683 inside it. The token's USB
+/// twin (<see cref="UsbTwin"/>) carries tap0's frames over CDC EEM, so hot-plugging it into the guest connects the
+/// guest's cdc_eem interface to the emulator: the same USB identity and addresses as a real token.
 /// The emulator's state directory ("flash") lives as long as this object, so several boots see one token.
 /// </summary>
 public sealed class TokenNamespace : IAsyncDisposable
@@ -42,9 +42,6 @@ public sealed class TokenNamespace : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>QEMU's backend for the token's USB network device (hot-plug <c>usb-net,netdev=n0</c>).</summary>
-    public static IReadOnlyList<string> QemuNetdev => ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"];
 
     /// <summary>The built emulator (tests/Fobnail.Token.Emulator), Release or Debug, whichever is newer.</summary>
     public static string EmulatorDll => Tools.BuiltDll("Fobnail.Token.Emulator", "fobnail-token-emulator.dll");
