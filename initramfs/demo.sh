@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end demo (./build.sh demo runs it after setup + build): a QEMU guest (TCG) boots out/initramfs.cpio.xz
-# with an swtpm TPM; the token emulator waits at 169.254.0.1:5683 in a network namespace behind a tap; the token
-# (QEMU usb-net) is hot-plugged when /init asks for it; /init provisions the platform, attests it and kexecs the
+# with an swtpm TPM; the token emulator waits at 169.254.0.1:5683 in a network namespace behind a tap; the token's
+# USB twin (usbredir: 1234:4321, CDC EEM, bridged to that tap) is hot-plugged when /init, on its defaults, asks for
+# it; /init provisions the platform, attests it and kexecs the
 # measured kernel. Then the same platform boots with a changed firmware table (PCR 1 differs): NOT TRUSTED, no
 # kexec. Both are tests/Fobnail.Qemu.Tests/EndToEndTests.cs; this script runs them and tells their story from the
 # serial console and the token's log as it happens, and ends with PASS or FAIL.
@@ -12,8 +13,8 @@ LOGS=out/test-logs
 
 say() { printf '\n=== %s\n' "$*"; }
 
-say "building the test driver and the token emulator"
-for p in tests/Fobnail.Token.Emulator/Fobnail.Token.Emulator.csproj tests/Fobnail.Qemu.Tests/Fobnail.Qemu.Tests.csproj; do
+say "building the test driver, the token emulator and the token's USB twin"
+for p in tests/Fobnail.Token.Emulator/Fobnail.Token.Emulator.csproj tests/Fobnail.Token.Usb/Fobnail.Token.Usb.csproj tests/Fobnail.Qemu.Tests/Fobnail.Qemu.Tests.csproj; do
   dotnet build "$p" -nologo -v:q -nodeReuse:false >/dev/null || { echo "FAIL: dotnet build $p"; exit 1; }
 done
 
@@ -24,6 +25,8 @@ rm -f "$LOGS"/e2e-happy*.log "$LOGS"/e2e-tamper*.log
 # the kernels' banners; the token being plugged in (QEMU monitor); the token's LEDs and decisions.
 GUEST='^# monitor: device_add|fobnail-init (INF|WRN|ERR) (fobnail-init .* running as PID 1|step |attest: |token link: .* -> |platform metadata|provisioning: |attestation: |kexec: (attestation|measured|loaded|rebooting)|poweroff: )|Linux version|Kernel command line: .*e2e_second_kernel|reboot: Power down'
 TOKEN='LED: |EK certificate accepted|Received attester metadata|Wrote /meta|Attesting platform|Attestation (successful|failed)'
+# The twin: plugged, enumerated by the guest's kernel (configuration set), unplugged.
+TWIN='usbredir: (connected|peer|connection (closed|lost))|usb set configuration'
 
 story() { # FILE LABEL PATTERN
   # Every stage line-buffered, so the story appears as it happens; long lines are cut at 200 characters.
@@ -39,12 +42,15 @@ say "two guests, one after the other (xunit picks the order):
     [happy]   provision + attest + measured kexec into the second kernel
     [boot-a]  another fresh platform: provision + attest, power off
     [boot-b]  the same platform with a changed SMBIOS table (PCR 1 differs): must be NOT TRUSTED, no kexec
-    [token]   the token emulator's side"
+    [token]   the token emulator's side
+    [usb]     the token's USB twin"
 story "$LOGS/e2e-happy.log" "[happy]" "$GUEST"
 story "$LOGS/e2e-happy-token.log" "[token]" "$TOKEN"
+story "$LOGS/e2e-happy-usb-twin.log" "[usb]" "$TWIN"
 story "$LOGS/e2e-tamper-1.log" "[boot-a]" "$GUEST"
 story "$LOGS/e2e-tamper-2.log" "[boot-b]" "$GUEST"
 story "$LOGS/e2e-tamper-token.log" "[token]" "$TOKEN"
+story "$LOGS/e2e-tamper-usb-twin.log" "[usb]" "$TWIN"
 
 wait "$TEST_PID"
 rc=$?

@@ -5,11 +5,12 @@ using Xunit.Abstractions;
 namespace Fobnail.Qemu.Tests;
 
 /// <summary>
-/// Token hotplug on real (emulated) USB host controllers: /init runs hotplug + the token link manager; the test
-/// hot-adds QEMU's usb-net (0525:a4a2, cdc_ether: the token's stand-in) through the monitor, the guest loads the
+/// fobnail.match naming another device, on real (emulated) USB host controllers: /init runs hotplug + the token link
+/// manager told to take QEMU's usb-net (0525:a4a2, cdc_ether); the test hot-adds it through the monitor, the guest loads the
 /// driver from the uevent's MODALIAS and configures 169.254.0.8/16, and the far end of the link (a tap device
 /// with 169.254.0.1 in a namespace this test makes) pings it. Then unplug (device_del) and replug (device_add).
 /// One theory, so the scenarios run one after another (several TCG guests at once only slow each other down).
+/// The token itself (its USB twin, on /init's default match) is <see cref="UsbTwinTests"/>.
 /// </summary>
 public sealed class HotplugTests(ITestOutputHelper output)
 {

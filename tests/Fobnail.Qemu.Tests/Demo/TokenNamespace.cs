@@ -5,22 +5,20 @@ namespace Fobnail.Qemu.Tests.Demo;
 
 /// <summary>
 /// Where the "token" lives for a QEMU guest: a network namespace this object creates (and deletes) with a tap
-/// device tap0 at 169.254.0.1/16, and the token emulator listening on 169.254.0.1:5683 inside it. QEMU runs in the
-/// same namespace with <c>-netdev tap,id=n0,ifname=tap0</c>, so hot-plugging <c>usb-net,netdev=n0</c> into the
-/// guest connects the guest's EEM-like interface to the emulator: the same addresses as a real token.
+/// device tap0 at 169.254.0.1/16, and the token emulator listening on 169.254.0.1:5683 inside it. The token's USB
+/// twin (<see cref="UsbTwin"/>) carries tap0's frames over CDC EEM, so hot-plugging it into the guest connects the
+/// guest's cdc_eem interface to the emulator: the same USB identity and addresses as a real token.
 /// The emulator's state directory ("flash") lives as long as this object, so several boots see one token.
 /// </summary>
 public sealed class TokenNamespace : IAsyncDisposable
 {
     private static int s_counter;
-    private readonly List<string> _lines = [];
-    private readonly StreamWriter _log;
+    private readonly LineLog _log;
     private Process? _emulator;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Name { get; }
     public string StateDir { get; }
-    public string LogPath { get; }
+    public string LogPath => _log.Path;
 
     public TokenNamespace(string name)
     {
@@ -29,8 +27,7 @@ public sealed class TokenNamespace : IAsyncDisposable
         StateDir = Directory.CreateTempSubdirectory("fobnail-token-state-").FullName;
         string logDir = Path.Combine(Repo.Root, "out", "test-logs");
         Directory.CreateDirectory(logDir);
-        LogPath = Path.Combine(logDir, name + "-token.log");
-        _log = new StreamWriter(LogPath, append: false) { AutoFlush = true };
+        _log = new LineLog(Path.Combine(logDir, name + "-token.log"), "token emulator", () => _emulator is { HasExited: true });
         Tools.Run("ip", "netns", "add", Name);
         try
         {
@@ -46,22 +43,8 @@ public sealed class TokenNamespace : IAsyncDisposable
         }
     }
 
-    /// <summary>QEMU's backend for the token's USB network device (hot-plug <c>usb-net,netdev=n0</c>).</summary>
-    public static IReadOnlyList<string> QemuNetdev => ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"];
-
     /// <summary>The built emulator (tests/Fobnail.Token.Emulator), Release or Debug, whichever is newer.</summary>
-    public static string EmulatorDll
-    {
-        get
-        {
-            string bin = Path.Combine(Repo.Root, "tests", "Fobnail.Token.Emulator", "bin");
-            var found = new[] { "Debug", "Release" }
-                .Select(c => Path.Combine(bin, c, "net10.0", "fobnail-token-emulator.dll"))
-                .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
-            return found ?? throw new InvalidOperationException(
-                $"the token emulator is not built under {bin}: dotnet build tests/Fobnail.Token.Emulator");
-        }
-    }
+    public static string EmulatorDll => Tools.BuiltDll("Fobnail.Token.Emulator", "fobnail-token-emulator.dll");
 
     /// <summary>
     /// Starts (or restarts, keeping its flash) the emulator as a token its owner already provisioned, trusting the
@@ -80,48 +63,18 @@ public sealed class TokenNamespace : IAsyncDisposable
                      "--state", StateDir, "--ek-roots", ekRootsDir, "--listen", "169.254.0.1:5683", "--log-level", "Debug", .. (reflash ? (string[])["--reset"] : [])])
             psi.ArgumentList.Add(a);
         _emulator = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the token emulator");
-        _emulator.OutputDataReceived += (_, e) => Add(e.Data);
-        _emulator.ErrorDataReceived += (_, e) => Add(e.Data);
+        _emulator.OutputDataReceived += (_, e) => _log.Add(e.Data);
+        _emulator.ErrorDataReceived += (_, e) => _log.Add(e.Data);
         _emulator.BeginOutputReadLine();
         _emulator.BeginErrorReadLine();
         await WaitForAsync(@"emulator listening on 169\.254\.0\.1:5683", TimeSpan.FromSeconds(60), from);
     }
 
-    private void Add(string? line)
-    {
-        if (line is null) return;
-        lock (_lines)
-        {
-            _lines.Add(line);
-            _log.WriteLine(line);
-            _changed.TrySetResult();
-            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-    }
-
-    public string Transcript { get { lock (_lines) return string.Join('\n', _lines); } }
+    public string Transcript => _log.Transcript;
 
     /// <summary>Waits for an emulator log line matching <paramref name="pattern"/> at or after line <paramref name="from"/>.</summary>
-    public async Task<(Match Match, int Line)> WaitForAsync(string pattern, TimeSpan timeout, int from = 0)
-    {
-        var regex = new Regex(pattern);
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            Task changed;
-            lock (_lines)
-            {
-                for (int i = from; i < _lines.Count; i++)
-                    if (regex.Match(_lines[i]) is { Success: true } m) return (m, i);
-                changed = _changed.Task;
-            }
-            if (_emulator is { HasExited: true })
-                throw new InvalidOperationException($"the token emulator exited before /{pattern}/; see {LogPath}");
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || await Task.WhenAny(changed, Task.Delay(left)) != changed)
-                throw new TimeoutException($"no token emulator line matched /{pattern}/ within {timeout.TotalSeconds:F0}s; see {LogPath}");
-        }
-    }
+    public Task<(Match Match, int Line)> WaitForAsync(string pattern, TimeSpan timeout, int from = 0) =>
+        _log.WaitForAsync(pattern, timeout, from);
 
     /// <summary>
     /// Freezes the emulator (SIGSTOP): its socket stays bound, so the guest's requests get no answer and no ICMP
@@ -130,7 +83,7 @@ public sealed class TokenNamespace : IAsyncDisposable
     public void Freeze() =>
         Tools.Run("kill", "-STOP", (_emulator ?? throw new InvalidOperationException("the emulator is not running")).Id.ToString());
 
-    public int LineCount { get { lock (_lines) return _lines.Count; } }
+    public int LineCount => _log.LineCount;
 
     private async Task StopEmulatorAsync()
     {
@@ -150,7 +103,7 @@ public sealed class TokenNamespace : IAsyncDisposable
             finally
             {
                 Directory.Delete(StateDir, recursive: true);
-                lock (_lines) _log.Dispose();
+                _log.Dispose();
             }
         }
     }

@@ -15,4 +15,14 @@ internal static class Tools
             throw new InvalidOperationException($"{tool} {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}");
         return stdout.Result;
     }
+
+    /// <summary>A helper program built under tests/<paramref name="project"/>/bin, Release or Debug, whichever is newer.</summary>
+    public static string BuiltDll(string project, string dll)
+    {
+        string bin = Path.Combine(Repo.Root, "tests", project, "bin");
+        var found = new[] { "Debug", "Release" }
+            .Select(c => Path.Combine(bin, c, "net10.0", dll))
+            .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
+        return found ?? throw new InvalidOperationException($"{dll} is not built under {bin}: dotnet build tests/{project}");
+    }
 }
