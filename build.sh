@@ -6,6 +6,7 @@
 #   demo   setup + build + the end-to-end QEMU demo (initramfs/demo.sh; --kernel out/fobnail-linuxboot.bzImage)
 #   boot   boot out/initramfs.cpio.xz in QEMU (extra kernel parameters as arguments)
 #   kernel build + out/fobnail-linuxboot.bzImage: kernel-config/ on Debian's linux-source, /init built in
+#   kernel-check CONFIG FRAGMENT...  fail, naming them, if options of the fragments are not in CONFIG as given
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -145,11 +146,12 @@ check_kernel_config() {
               if (l ~ /^CONFIG_[A-Za-z0-9_]+=/) { k = l; sub(/=.*/, "", k); v = l; sub(/^[^=]*=/, "", v); have[k] = v }
               else if (l ~ /^# CONFIG_[A-Za-z0-9_]+ is not set$/) { k = l; sub(/^# /, "", k); sub(/ .*/, "", k); have[k] = "n" } } }
     /^CONFIG_[A-Za-z0-9_]+=/ { k = $0; sub(/=.*/, "", k); v = $0; sub(/^[^=]*=/, "", v)
-                               if (have[k] != v) print k "=" v " (.config: " (k in have ? have[k] : "absent") ")" }
+                               if (!(k in have)) print k "=" v " (.config: absent)"
+                               else if (have[k] != v) print k "=" v " (.config: " have[k] ")" }
     /^# CONFIG_[A-Za-z0-9_]+ is not set$/ { k = $2; if ((k in have) && have[k] != "n") print k "=n (.config: " have[k] ")" }')
   if [ -n "$missing" ]; then
     log "options of $* missing from $config (their dependencies are not met):"
-    printf '  %s\n' $missing >&2
+    printf '%s\n' "$missing" | sed 's/^/  /' >&2
     return 1
   fi
 }
@@ -234,5 +236,6 @@ case "${1:-}" in
   demo) shift; setup; build; initramfs/demo.sh "$@" ;;
   boot) shift; boot "$@" ;;
   kernel) build; build_kernel ;;
-  *) sed -n '2,8p' "$0"; exit 2 ;;
+  kernel-check) shift; check_kernel_config "$@" ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
 esac

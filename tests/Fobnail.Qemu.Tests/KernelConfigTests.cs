@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
@@ -97,6 +98,51 @@ public sealed partial class KernelConfigTests(ITestOutputHelper output)
             "n" => actual is null or "n",
             _ => actual == wanted,
         };
+    }
+
+    /// <summary>Runs `./build.sh kernel-check CONFIG kernel-config/fobnail.config`: (exit code, stderr).</summary>
+    private static (int Exit, string Errors) KernelCheck(IEnumerable<string> configLines)
+    {
+        string config = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(config, configLines);
+            var psi = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Repo.Root };
+            foreach (string a in (string[])["build.sh", "kernel-check", config, Fragment("fobnail.config")]) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            string errors = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            _ = stdout.Result;
+            return (p.ExitCode, errors);
+        }
+        finally { File.Delete(config); }
+    }
+
+    [Fact]
+    public void Build_check_fails_naming_the_options_merge_config_dropped()
+    {
+        var options = ReadFragment(Fragment("fobnail.config"));
+        string Line(Option o) => o.Value == "n" ? $"# {o.Name} is not set" : $"{o.Name}={o.Value}";
+
+        // A .config with every option as asked passes ("not set" may also be absent: an invisible option is off).
+        var (ok, okErrors) = KernelCheck(options.Where(o => o.Value != "n").Select(Line));
+        Assert.True(ok == 0, okErrors);
+
+        // As merge_config.sh leaves it when dependencies are missing: an option gone, one a module, one switched on.
+        var broken = options.Select(o => o.Name switch
+        {
+            "CONFIG_USB_NET_CDC_EEM" => null,
+            "CONFIG_TCG_CRB" => "CONFIG_TCG_CRB=m",
+            "CONFIG_IPV6" => "CONFIG_IPV6=y",
+            _ => Line(o),
+        }).OfType<string>();
+        var (exit, errors) = KernelCheck(broken);
+        Assert.Equal(1, exit);
+        Assert.Contains("CONFIG_USB_NET_CDC_EEM=y (.config: absent)", errors);
+        Assert.Contains("CONFIG_TCG_CRB=y (.config: m)", errors);
+        Assert.Contains("CONFIG_IPV6=n (.config: y)", errors);
+        Assert.Equal(3, errors.Split('\n').Count(l => l.StartsWith("  CONFIG_", StringComparison.Ordinal)));
     }
 
     [Fact]
