@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# fobnail-init build driver. Usage: ./build.sh setup|build|test|demo|boot
+# fobnail-init build driver. Usage: ./build.sh setup|build|test|demo|boot|kernel
 #   setup  install the Debian packages the build, tests and QEMU boot need; fetch and unpack the test kernel
 #   build  out/fobnail-init (static NativeAOT) and out/initramfs.cpio.xz (reproducible)
 #   test   setup + build + every test
-#   demo   setup + build + the end-to-end QEMU demo (initramfs/demo.sh: provision, attest, measured kexec)
+#   demo   setup + build + the end-to-end QEMU demo (initramfs/demo.sh; --kernel out/fobnail-linuxboot.bzImage)
 #   boot   boot out/initramfs.cpio.xz in QEMU (extra kernel parameters as arguments)
+#   kernel build + out/fobnail-linuxboot.bzImage: kernel-config/ on Debian's linux-source, /init built in
+#   kernel-check CONFIG FRAGMENT...  fail, naming them, if options of the fragments are not in CONFIG as given
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -14,13 +16,17 @@ OUT=$ROOT/out
 PACKAGES=(qemu-system-x86 qemu-utils swtpm swtpm-tools tpm2-tools libcoap3-bin kmod cpio xz-utils iproute2
           tshark zlib1g-dev gcc file openssl rsync iputils-ping)
 
+# What `./build.sh kernel` needs on top: the kernel source and its build tools.
+KERNEL_PACKAGES=(linux-source make gcc flex bison bc libelf-dev xz-utils cpio)
+
 log() { printf '[build.sh] %s\n' "$*" >&2; }
 
 kernel_version() { ls "$BUILD/kernel/lib/modules" 2>/dev/null | head -n1; }
 
-setup() {
+# install_packages NAME...: apt-get install those not installed yet.
+install_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if ((${#missing[@]})); then
@@ -31,6 +37,10 @@ setup() {
     echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+}
+
+setup() {
+  install_packages "${PACKAGES[@]}"
   if [ -z "$(kernel_version)" ] || ! ls "$BUILD"/kernel/boot/vmlinuz-* >/dev/null 2>&1; then
     # Exactly the one package linux-image-amd64 depends on (a wildcard would pull every kernel version).
     local pkg
@@ -62,14 +72,32 @@ build_init() {
   install -m 0755 "$BUILD/publish/fobnail-init" "$OUT/fobnail-init"
 }
 
+# stage_init DIR: /init and /dev/console, what every initramfs of ours has.
+stage_init() {
+  mkdir -p "$1/dev"
+  install -m 0755 "$OUT/fobnail-init" "$1/init"
+  # The kernel's built-in initramfs already has /dev/console; ship it anyway for kernels without one.
+  [ "$(id -u)" = 0 ] && mknod -m 0600 "$1/dev/console" c 5 1
+  return 0
+}
+
+# pack_cpio DIR: DIR as a reproducible newc cpio on stdout (owner 0:0, mtimes = SOURCE_DATE_EPOCH, sorted).
+pack_cpio() {
+  local epoch
+  epoch=$(source_date_epoch)
+  find "$1" -type d -exec chmod 0755 {} +
+  find "$1" -exec touch -h -d "@$epoch" {} +
+  (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible)
+}
+
 # initramfs OUT_FILE: /init + the listed modules and their dependencies, modules.* generated for that subset.
 build_initramfs() {
-  local out=$1 kver stage epoch
+  local out=$1 kver stage
   kver=$(kernel_version)
   mkdir -p "$BUILD"
   stage=$(mktemp -d "$BUILD/initramfs-root.XXXXXX")
-  mkdir -p "$stage/lib/modules/$kver" "$stage/dev"
-  install -m 0755 "$OUT/fobnail-init" "$stage/init"
+  mkdir -p "$stage/lib/modules/$kver"
+  stage_init "$stage"
   local names
   names=$(grep -v '^\s*#' initramfs/modules.list | awk 'NF {print $1}')
   local mod
@@ -88,13 +116,7 @@ build_initramfs() {
   depmod -b "$stage" "$kver"
   # Binary indexes are for kmod; /init reads the text files only.
   rm -f "$stage/lib/modules/$kver"/*.bin
-  # The kernel's built-in initramfs already has /dev/console; ship it anyway for kernels without one.
-  [ "$(id -u)" = 0 ] && mknod -m 0600 "$stage/dev/console" c 5 1
-  epoch=$(source_date_epoch)
-  find "$stage" -type d -exec chmod 0755 {} +
-  find "$stage" -exec touch -h -d "@$epoch" {} +
-  (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) \
-    | xz --check=crc32 --lzma2=preset=9,dict=8MiB -T1 > "$out.tmp.$$"
+  pack_cpio "$stage" | xz --check=crc32 --lzma2=preset=9,dict=8MiB -T1 > "$out.tmp.$$"
   mv "$out.tmp.$$" "$out"
   log "$(basename "$out"): $(stat -c %s "$out") bytes, $(cd "$stage" && find . -name '*.ko' | wc -l) modules"
   rm -rf "$stage"
@@ -103,6 +125,82 @@ build_initramfs() {
 build() {
   build_init
   build_initramfs "$OUT/initramfs.cpio.xz"
+}
+
+# ---- The minimal kernel: out/fobnail-linuxboot.bzImage (kernel-config/README.md) ----
+LINUXBOOT=$BUILD/linuxboot
+KERNEL_IMAGE=$OUT/fobnail-linuxboot.bzImage
+
+# The fragments merged by default; kernel-config/secure-launch.config needs TrenchBoot's tree.
+KERNEL_FRAGMENTS=(kernel-config/fobnail.config)
+
+kmake() { nice -n 10 make -C "$LINUXBOOT/src" O="$LINUXBOOT/obj" ARCH=x86_64 -s "$@"; }
+
+# check_kernel_config CONFIG FRAGMENT...: every option of the fragments has its value in CONFIG; merge_config.sh
+# silently drops an option whose dependencies are off, so a missing one would otherwise only show at boot.
+check_kernel_config() {
+  local config=$1; shift
+  local missing
+  missing=$(cat "$@" | awk -v config="$config" '
+    BEGIN { while ((getline l < config) > 0) {
+              if (l ~ /^CONFIG_[A-Za-z0-9_]+=/) { k = l; sub(/=.*/, "", k); v = l; sub(/^[^=]*=/, "", v); have[k] = v }
+              else if (l ~ /^# CONFIG_[A-Za-z0-9_]+ is not set$/) { k = l; sub(/^# /, "", k); sub(/ .*/, "", k); have[k] = "n" } } }
+    /^CONFIG_[A-Za-z0-9_]+=/ { k = $0; sub(/=.*/, "", k); v = $0; sub(/^[^=]*=/, "", v)
+                               if (!(k in have)) print k "=" v " (.config: absent)"
+                               else if (have[k] != v) print k "=" v " (.config: " have[k] ")" }
+    /^# CONFIG_[A-Za-z0-9_]+ is not set$/ { k = $2; if ((k in have) && have[k] != "n") print k "=n (.config: " have[k] ")" }')
+  if [ -n "$missing" ]; then
+    log "options of $* missing from $config (their dependencies are not met):"
+    printf '%s\n' "$missing" | sed 's/^/  /' >&2
+    return 1
+  fi
+}
+
+build_kernel() {
+  install_packages "${KERNEL_PACKAGES[@]}"
+  mkdir -p "$LINUXBOOT" "$OUT"
+  # The built-in initramfs is /init alone: every driver is built in, there is no module to ship.
+  local stage tarball version key
+  stage=$(mktemp -d "$LINUXBOOT/initramfs-root.XXXXXX")
+  stage_init "$stage"
+  pack_cpio "$stage" > "$LINUXBOOT/initramfs.cpio"
+  rm -rf "$stage"
+  # linux-source depends on one linux-source-X.Y; its tarball and exact Debian version are the source.
+  tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n1)
+  version=$(dpkg-query -W -f='${Package} ${Version}' "$(dpkg-query -S "$tarball" | cut -d: -f1)")
+  # Rebuilt only when an input changes: source version, fragments, the initramfs, and this recipe.
+  key=$({ echo "$version $tarball"; cat "${KERNEL_FRAGMENTS[@]}"; sha256sum < "$LINUXBOOT/initramfs.cpio";
+          declare -f kmake check_kernel_config build_kernel stage_init pack_cpio; } | sha256sum | cut -d' ' -f1)
+  if [ -f "$LINUXBOOT/bzImage" ] && [ "$(cat "$LINUXBOOT/key" 2>/dev/null)" = "$key" ]; then
+    install -m 0644 "$LINUXBOOT/bzImage" "$KERNEL_IMAGE"
+    log "$(basename "$KERNEL_IMAGE"): up to date ($(stat -c %s "$KERNEL_IMAGE") bytes, linux-source $version)"
+    return 0
+  fi
+  if [ "$(cat "$LINUXBOOT/src-version" 2>/dev/null)" != "$version" ]; then
+    log "unpacking $tarball"
+    rm -rf "$LINUXBOOT/src" "$LINUXBOOT/obj" "$LINUXBOOT/src-version"
+    mkdir -p "$LINUXBOOT/src"
+    nice -n 10 tar -xJf "$tarball" -C "$LINUXBOOT/src" --strip-components=1
+    echo "$version" > "$LINUXBOOT/src-version"
+  fi
+  mkdir -p "$LINUXBOOT/obj"
+  log "configuring: tinyconfig + ${KERNEL_FRAGMENTS[*]}"
+  printf 'CONFIG_INITRAMFS_SOURCE="%s"\n' "$LINUXBOOT/initramfs.cpio" > "$LINUXBOOT/initramfs.config"
+  kmake tinyconfig
+  # -n: options the fragments make visible but do not name stay off (allnoconfig), not at their defaults.
+  (cd "$LINUXBOOT/src" && ARCH=x86_64 nice -n 10 scripts/kconfig/merge_config.sh -n -O "$LINUXBOOT/obj" \
+     "$LINUXBOOT/obj/.config" "${KERNEL_FRAGMENTS[@]/#/$ROOT/}" "$LINUXBOOT/initramfs.config" > "$LINUXBOOT/merge.log" 2>&1) \
+    || { cat "$LINUXBOOT/merge.log" >&2; return 1; }
+  check_kernel_config "$LINUXBOOT/obj/.config" "${KERNEL_FRAGMENTS[@]}" "$LINUXBOOT/initramfs.config"
+  log "building the kernel (make -j$(nproc) bzImage, nice 10)"
+  local start=$SECONDS epoch
+  epoch=$(source_date_epoch)
+  KBUILD_BUILD_TIMESTAMP="@$epoch" KBUILD_BUILD_USER=fobnail KBUILD_BUILD_HOST=build \
+    kmake -j"$(nproc)" bzImage
+  install -m 0644 "$LINUXBOOT/obj/arch/x86/boot/bzImage" "$LINUXBOOT/bzImage"
+  echo "$key" > "$LINUXBOOT/key"
+  install -m 0644 "$LINUXBOOT/bzImage" "$KERNEL_IMAGE"
+  log "$(basename "$KERNEL_IMAGE"): $(stat -c %s "$KERNEL_IMAGE") bytes, built in $((SECONDS - start)) s"
 }
 
 tests() {
@@ -137,5 +235,7 @@ case "${1:-}" in
   test) shift; setup; build; tests "$@" ;;
   demo) shift; setup; build; initramfs/demo.sh "$@" ;;
   boot) shift; boot "$@" ;;
-  *) sed -n '2,8p' "$0"; exit 2 ;;
+  kernel) build; build_kernel ;;
+  kernel-check) shift; check_kernel_config "$@" ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
 esac

@@ -7,8 +7,17 @@
 # kexec. Both are tests/Fobnail.Qemu.Tests/EndToEndTests.cs; this script runs them and tells their story from the
 # serial console and the token's log as it happens, and ends with PASS or FAIL.
 # Needs root (network namespaces, tap devices).
+# --kernel FILE: the guests boot FILE instead of the Debian test kernel (and kexec into it), e.g.
+# `./build.sh demo --kernel out/fobnail-linuxboot.bzImage` for the minimal kernel of kernel-config/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+while (($#)); do
+  case "$1" in
+    --kernel) [ -f "${2:-}" ] || { echo "FAIL: --kernel needs an existing file, got '${2:-}'"; exit 2; }
+              FOBNAIL_TEST_KERNEL=$(realpath "$2"); export FOBNAIL_TEST_KERNEL; shift 2 ;;
+    *) echo "usage: $0 [--kernel FILE]"; exit 2 ;;
+  esac
+done
 LOGS=out/test-logs
 
 say() { printf '\n=== %s\n' "$*"; }
@@ -38,6 +47,7 @@ dotnet test tests/Fobnail.Qemu.Tests/Fobnail.Qemu.Tests.csproj --no-build -nolog
   --logger "console;verbosity=normal" > "$LOGS/e2e-demo-dotnet.txt" 2>&1 &
 TEST_PID=$!
 
+say "kernel: ${FOBNAIL_TEST_KERNEL:-the Debian test kernel (build/kernel)}"
 say "two guests, one after the other (xunit picks the order):
     [happy]   provision + attest + measured kexec into the second kernel
     [boot-a]  another fresh platform: provision + attest, power off

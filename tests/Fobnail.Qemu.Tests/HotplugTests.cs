@@ -75,7 +75,7 @@ public sealed class HotplugTests(ITestOutputHelper output)
     }
 
     /// <summary>Plugs the token, waits for the guest to configure it and for the ping through the tap; returns the configure time.</summary>
-    private static async Task<double> PlugAsync(QemuMachine vm, string bus, string ns, int from)
+    internal static async Task<double> PlugAsync(QemuMachine vm, string bus, string ns, int from)
     {
         string add = await vm.MonitorAsync($"device_add usb-net,id=tok,netdev=n0,bus={bus}");
         Assert.DoesNotContain("Error", add);
@@ -86,7 +86,7 @@ public sealed class HotplugTests(ITestOutputHelper output)
         return double.Parse(configured.Groups[2].Value, CultureInfo.InvariantCulture);
     }
 
-    private static string Run(string file, params string[] args)
+    internal static string Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace Fobnail.Qemu.Tests;
 
 /// <summary>
-/// A QEMU (TCG; KVM hangs on the build machines) guest booting the Debian test kernel with our initramfs. The
+/// A QEMU (TCG; KVM hangs on the build machines) guest booting the Debian test kernel (or another) with our initramfs. The
 /// serial console is captured line by line (and saved under out/test-logs/), the HMP monitor is reachable on a
 /// unix socket for hotplug (device_add/device_del), and the guest can run inside a network namespace.
 /// </summary>
@@ -20,7 +20,10 @@ public sealed class QemuMachine : IAsyncDisposable
         /// <summary>Run QEMU inside this network namespace (ip netns exec), e.g. next to a tap device.</summary>
         public string? NetNamespace { get; init; }
         public int MemoryMiB { get; init; } = 512;
+        /// <summary>The initramfs QEMU passes (-initrd); default out/initramfs.cpio.xz, "" for none (a kernel with one built in).</summary>
         public string? Initramfs { get; init; }
+        /// <summary>The kernel to boot; default <see cref="Repo.Kernel"/>.</summary>
+        public string? Kernel { get; init; }
     }
 
     private readonly Process _process;
@@ -54,11 +57,13 @@ public sealed class QemuMachine : IAsyncDisposable
             "qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", options.MemoryMiB.ToString(), "-smp", "1",
             "-display", "none", "-vga", "none", "-serial", "stdio", "-no-reboot",
             "-monitor", $"unix:{monitor},server=on,wait=off",
-            "-kernel", Repo.Kernel, "-initrd", options.Initramfs ?? Repo.Initramfs,
+            "-kernel", options.Kernel ?? Repo.Kernel,
             // panic=-1: a kernel panic (e.g. PID 1 exiting) reboots at once, and -no-reboot turns that into a
             // QEMU exit, so a test sees it instead of waiting for its timeout.
             "-append", $"console=ttyS0 loglevel=4 panic=-1 {options.KernelParameters}".Trim(),
         };
+        string initramfs = options.Initramfs ?? Repo.Initramfs;
+        if (initramfs.Length > 0) qemu.AddRange(["-initrd", initramfs]);
         qemu.AddRange(options.ExtraArguments);
         if (options.NetNamespace is { } ns) qemu.InsertRange(0, ["ip", "netns", "exec", ns]);
 

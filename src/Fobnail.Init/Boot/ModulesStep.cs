@@ -5,8 +5,10 @@ namespace Fobnail.Init.Boot;
 
 /// <summary>
 /// Kernel modules: read the index of /lib/modules/$(uname -r), start uevent hotplug, coldplug what is already
-/// there, then load the modules named by fobnail.modules. A missing or corrupt index fails the step with the
-/// file and line; the failure action decides what happens next (halt keeps the system up).
+/// there, then load the modules named by fobnail.modules. A corrupt index fails the step with the file and line;
+/// the failure action decides what happens next (halt keeps the system up). No module directory at all is a kernel
+/// with every driver built in (kernel-config/): the step loads nothing and succeeds, unless fobnail.modules asks
+/// for a module by name.
 /// </summary>
 public sealed class ModulesStep : IBootStep
 {
@@ -16,6 +18,14 @@ public sealed class ModulesStep : IBootStep
     {
         var log = context.Log;
         string directory = Path.Combine(context.ModulesRoot, LinuxModuleKernel.KernelRelease());
+        if (!Directory.Exists(directory))
+        {
+            // Drivers that are built in bound to their devices before PID 1 started; there is nothing to load, and
+            // no reason to listen for uevents either.
+            if (context.Config.ExtraModules.Count > 0)
+                return new StepOutcome.Failed($"fobnail.modules names {string.Join(", ", context.Config.ExtraModules)}, but there is no module directory {directory}");
+            return new StepOutcome.Succeeded($"no module directory {directory}: every driver is built in, no module loaded");
+        }
         ModuleIndex index;
         try { index = ModuleIndex.Load(directory, log); }
         catch (ModuleIndexException e) { return new StepOutcome.Failed($"cannot read the module index in {directory}: {e.Message}", e); }
