@@ -51,6 +51,8 @@ internal static class KexecCommand
         var measure = new Command("measure", "Print the digests and the event log (PCR, digest per bank, object)") { kernel };
         measure.SetAction(r => Run(() =>
         {
+            using var log = LogSetup.CreateForCli(LogEventLevel.Information);
+            Serilog.Log.Logger = log; // the digester says on stderr which engine (kernel AF_ALG or managed) hashed each bank
             using TpmPcrExtender? extender = r.GetValue(extend) ? TpmPcrExtender.Open(r.GetValue(tpm)!) : null;
             using KexecImage image = KexecImage.Open(Request(r));
             EventLog events = KexecMeasurer.Measure(image, extender?.Banks ?? ParseBanks(r.GetValue(banks)!));
@@ -66,6 +68,7 @@ internal static class KexecCommand
         load.SetAction(r => Run(() =>
         {
             using var log = LogSetup.CreateForCli(LogEventLevel.Information);
+            Serilog.Log.Logger = log;
             string spec = r.GetValue(tpm)!;
             var handoff = new KexecHandoff(new LinuxKexecKernel(), log)
             {
@@ -89,15 +92,8 @@ internal static class KexecCommand
     }
 
     private static TpmAlgId[] ParseBanks(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => name.ToLowerInvariant() switch
-        {
-            "sha1" => TpmAlgId.Sha1,
-            "sha256" => TpmAlgId.Sha256,
-            "sha384" => TpmAlgId.Sha384,
-            "sha512" => TpmAlgId.Sha512,
-            "sm3_256" => TpmAlgId.Sm3_256,
-            _ => throw new FormatException($"--banks: '{name}' is not one of sha1, sha256, sha384, sha512, sm3_256"),
-        }).ToArray();
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name =>
+            TpmHash.Find(name)?.Id ?? throw new FormatException($"--banks: '{name}' is not one of {TpmHash.Names}")).ToArray();
 
     private static int Run(Func<int> action)
     {
