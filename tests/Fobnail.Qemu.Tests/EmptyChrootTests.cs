@@ -12,7 +12,8 @@ namespace Fobnail.Qemu.Tests;
 /// commands' digests and RSA/ECC work against swtpm on loopback, the token protocol's hashing, certificate
 /// parsing and signatures against the emulator on loopback): a change that makes any of them load OpenSSL
 /// (the .NET crypto classes, BouncyCastle's SecureRandom) or a library by a name DirectPInvoke does not list
-/// fails here instead of in a boot.
+/// fails here instead of in a boot. Serilog is kept off `kexec measure` for the same reason: an event it
+/// writes touches Activity/Guid.NewGuid, which throws without /dev (seen in this chroot).
 /// </summary>
 public sealed class EmptyChrootTests : IClassFixture<TpmFixture>, IDisposable
 {
@@ -75,8 +76,6 @@ public sealed class EmptyChrootTests : IClassFixture<TpmFixture>, IDisposable
         foreach (string tool in new[] { "sha1", "sha256", "sha384", "sha512" })
             Assert.Equal(Coreutils(tool + "sum", Repo.Kernel), digests.GetProperty(tool).GetString());
         Assert.Equal(64, digests.GetProperty("sm3_256").GetString()!.Length);
-        // The container has no AF_ALG: the log must say the managed digests did the work.
-        Assert.Contains("managed digest", stderr);
     }
 
     [Fact]

@@ -51,8 +51,6 @@ internal static class KexecCommand
         var measure = new Command("measure", "Print the digests and the event log (PCR, digest per bank, object)") { kernel };
         measure.SetAction(r => Run(() =>
         {
-            using var log = LogSetup.CreateForCli(LogEventLevel.Information);
-            Serilog.Log.Logger = log; // the digester says on stderr which engine (kernel AF_ALG or managed) hashed each bank
             using TpmPcrExtender? extender = r.GetValue(extend) ? TpmPcrExtender.Open(r.GetValue(tpm)!) : null;
             using KexecImage image = KexecImage.Open(Request(r));
             EventLog events = KexecMeasurer.Measure(image, extender?.Banks ?? ParseBanks(r.GetValue(banks)!));
