@@ -60,7 +60,8 @@ public sealed class EmptyChrootTests : IClassFixture<TpmFixture>, IDisposable
     [Fact]
     public void The_chroot_holds_only_the_binary()
     {
-        Assert.Equal(["fobnail-init"], Directory.EnumerateFileSystemEntries(_root).Select(Path.GetFileName).ToArray());
+        string[] entries = Directory.EnumerateFileSystemEntries(_root).Select(e => Path.GetFileName(e)).ToArray();
+        Assert.Equal(["fobnail-init"], entries);
         var (exit, stdout, stderr) = InChroot("--version");
         Assert.True(exit == 0, stderr);
         Assert.Matches(@"^\d+\.\d+\.\d+", stdout);
