@@ -61,13 +61,33 @@ source_date_epoch() {
   else git -C "$ROOT" log -1 --format=%ct 2>/dev/null || echo 0; fi
 }
 
+# What `build` needs, checked before anything runs: on a fresh clone without `setup` the build would otherwise
+# stop somewhere in the AOT link or the initramfs with a message that does not say what to install.
+check_build_needs() {
+  local missing=()
+  command -v dotnet >/dev/null || missing+=("dotnet: the .NET 10 SDK (https://dot.net; not a Debian package)")
+  command -v gcc >/dev/null || missing+=("gcc: links the static NativeAOT binary (./build.sh setup installs it)")
+  [ -e /usr/lib/x86_64-linux-gnu/libz.a ] || missing+=("zlib1g-dev: libz.a for the static link (./build.sh setup)")
+  local tool
+  for tool in modprobe depmod cpio xz; do
+    command -v "$tool" >/dev/null || missing+=("$tool: builds the initramfs (./build.sh setup)")
+  done
+  [ -n "$(kernel_version)" ] || missing+=("the test kernel in build/kernel: its modules go into the initramfs (./build.sh setup)")
+  if ((${#missing[@]})); then
+    log "cannot build, missing:"
+    local m
+    for m in "${missing[@]}"; do log "  - $m"; done
+    exit 1
+  fi
+}
+
 build_init() {
   log "publishing fobnail-init (NativeAOT, static)"
   local rev
   rev=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
   # --version then says which commit it was built from (e.g. 0.1.0+1a2b3c4d5e6f).
   dotnet publish src/Fobnail.Init/Fobnail.Init.csproj -c Release -o "$BUILD/publish" -nologo -v:q -nodeReuse:false \
-    -p:SourceRevisionId="$rev" >&2
+    -p:SourceRevisionId="$rev" >&2 || { log "dotnet publish failed (its errors are above)"; exit 1; }
   mkdir -p "$OUT"
   install -m 0755 "$BUILD/publish/fobnail-init" "$OUT/fobnail-init"
 }
@@ -123,6 +143,7 @@ build_initramfs() {
 }
 
 build() {
+  check_build_needs
   build_init
   build_initramfs "$OUT/initramfs.cpio.xz"
 }

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
-using Fobnail.Kexec.Interop;
+using Fobnail.Linux;
+using Tmds.Linux;
 using Microsoft.Win32.SafeHandles;
 
 namespace Fobnail.Kexec;
@@ -12,27 +12,27 @@ public sealed class LinuxKexecKernel(string sysRoot = "/sys") : IKexecKernel
         ArgumentNullException.ThrowIfNull(kernel);
         if (cmdline.Length > 0 && cmdline[^1] != 0)
             throw new ArgumentException("the command line must end with its NUL (the kernel rejects it otherwise)", nameof(cmdline));
-        if (Libc.SYS_kexec_file_load < 0)
-            throw new KexecException("kexec_file_load", Libc.ENOSYS);
+        if (Sys.SYS_kexec_file_load < 0)
+            throw new KexecException("kexec_file_load", Errno.ENOSYS);
 
         bool kernelRef = false, initrdRef = false;
         try
         {
             kernel.DangerousAddRef(ref kernelRef);
-            nint initrdFd = -1;
+            int initrdFd = -1;
             if (initrd is not null)
             {
                 initrd.DangerousAddRef(ref initrdRef);
-                initrdFd = initrd.DangerousGetHandle();
+                initrdFd = (int)initrd.DangerousGetHandle();
             }
             else flags |= KexecFileFlags.NoInitramfs;
 
             long rc;
             fixed (byte* p = cmdline)
-                rc = Libc.syscall_kexec_file_load(Libc.SYS_kexec_file_load, kernel.DangerousGetHandle(), initrdFd,
+                rc = Sys.kexec_file_load((int)kernel.DangerousGetHandle(), initrdFd,
                     (nuint)cmdline.Length, cmdline.Length == 0 ? null : p, (nuint)flags);
             if (rc != 0)
-                throw new KexecException("kexec_file_load", Marshal.GetLastPInvokeError());
+                throw new KexecException("kexec_file_load", Errno.Last);
         }
         finally
         {
@@ -54,15 +54,15 @@ public sealed class LinuxKexecKernel(string sysRoot = "/sys") : IKexecKernel
     public void RebootKexec()
     {
         // Nothing to flush in an initramfs, but a CLI user on a real system may have dirty page cache.
-        Libc.sync();
-        if (Libc.reboot(Libc.LINUX_REBOOT_CMD_KEXEC) != 0)
-            throw new KexecException("reboot", Marshal.GetLastPInvokeError());
+        LibC.sync();
+        if (Sys.reboot(Sys.LINUX_REBOOT_CMD_KEXEC) != 0)
+            throw new KexecException("reboot", Errno.Last);
     }
 
     /// <summary>Unloads a loaded kexec image (kexec_file_load with KEXEC_FILE_UNLOAD; the fds are ignored).</summary>
     public static unsafe void Unload()
     {
-        if (Libc.syscall_kexec_file_load(Libc.SYS_kexec_file_load, -1, -1, 0, null, (nuint)KexecFileFlags.Unload) != 0)
-            throw new KexecException("kexec_file_load", Marshal.GetLastPInvokeError());
+        if (Sys.kexec_file_load(-1, -1, 0, null, (nuint)KexecFileFlags.Unload) != 0)
+            throw new KexecException("kexec_file_load", Errno.Last);
     }
 }

@@ -12,6 +12,7 @@ public static class Errno
     public const int EIO = 5;
     public const int ENOEXEC = 8;
     public const int EBADF = 9;
+    public const int ECHILD = 10;
     public const int EAGAIN = 11;
     public const int ENOMEM = 12;
     public const int EACCES = 13;
@@ -28,6 +29,7 @@ public static class Errno
     public const int ENOPKG = 65;
     public const int EBADMSG = 74;
     public const int EOPNOTSUPP = 95;
+    public const int EAFNOSUPPORT = 97;
     public const int EADDRNOTAVAIL = 99;
     public const int ENOBUFS = 105;
     public const int ETIMEDOUT = 110;
@@ -42,6 +44,7 @@ public static class Errno
         EIO => "EIO",
         ENOEXEC => "ENOEXEC",
         EBADF => "EBADF",
+        ECHILD => "ECHILD",
         EAGAIN => "EAGAIN",
         ENOMEM => "ENOMEM",
         EACCES => "EACCES",
@@ -58,6 +61,7 @@ public static class Errno
         ENOPKG => "ENOPKG",
         EBADMSG => "EBADMSG",
         EOPNOTSUPP => "EOPNOTSUPP",
+        EAFNOSUPPORT => "EAFNOSUPPORT",
         EADDRNOTAVAIL => "EADDRNOTAVAIL",
         ENOBUFS => "ENOBUFS",
         ETIMEDOUT => "ETIMEDOUT",
@@ -65,4 +69,13 @@ public static class Errno
         EKEYREJECTED => "EKEYREJECTED",
         _ => $"errno {errno}",
     };
+
+    /// <summary>strerror's text, e.g. "No such file or directory".</summary>
+    public static string Message(int errno) => System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno);
+
+    /// <summary>"ENOENT (No such file or directory)": the form log lines and exception messages use.</summary>
+    public static string Describe(int errno) => $"{Name(errno)} ({Message(errno)})";
+
+    /// <summary>errno of the last P/Invoke that captured it (ours and Tmds.LibC's set SetLastError).</summary>
+    public static int Last => System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
 }

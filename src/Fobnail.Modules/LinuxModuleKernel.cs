@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Text;
-using Fobnail.Modules.Interop;
+using Fobnail.Linux;
+using Tmds.Linux;
 
 namespace Fobnail.Modules;
 
@@ -16,47 +16,35 @@ public sealed class LinuxModuleKernel : IModuleKernel
 
     public unsafe int FinitModule(string path, string parameterValues, FinitModuleFlags flags)
     {
-        long nr = Libc.SYS_finit_module;
-        if (nr < 0)
-            return Libc.ENOSYS;
-
-        byte[] pathZ = ToNulTerminated(path);
-        byte[] paramsZ = ToNulTerminated(parameterValues);
+        byte[] pathZ = Sys.CString(path);
+        byte[] paramsZ = Sys.CString(parameterValues);
         int fd;
         fixed (byte* p = pathZ)
-            fd = Libc.open(p, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            fd = LibC.open(p, LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0)
-            return Marshal.GetLastPInvokeError();
+            return Errno.Last;
         try
         {
             fixed (byte* pv = paramsZ)
             {
-                long rc = Libc.syscall(nr, fd, (nint)pv, (nint)(int)flags);
-                return rc == 0 ? 0 : Marshal.GetLastPInvokeError();
+                long rc = Sys.finit_module(fd, pv, (int)flags);
+                return rc == 0 ? 0 : Errno.Last;
             }
         }
         finally
         {
-            Libc.close(fd);
+            LibC.close(fd);
         }
     }
 
     /// <summary>The running kernel's release (uname -r), e.g. "6.1.0-56-amd64".</summary>
     public static unsafe string KernelRelease()
     {
-        byte* buf = stackalloc byte[Libc.UtsFieldLength * 6];
-        if (Libc.uname(buf) != 0)
-            throw new IOException($"uname failed: errno {Marshal.GetLastPInvokeError()}");
-        // Fields: sysname, nodename, release, version, machine, domainname.
-        var release = new ReadOnlySpan<byte>(buf + 2 * Libc.UtsFieldLength, Libc.UtsFieldLength);
+        utsname buf;
+        if (Sys.uname(&buf) != 0)
+            throw SyscallException.FromLast("uname");
+        var release = new ReadOnlySpan<byte>(buf.release, utsname.FieldLength);
         int nul = release.IndexOf((byte)0);
         return Encoding.ASCII.GetString(nul < 0 ? release : release[..nul]);
-    }
-
-    private static byte[] ToNulTerminated(string s)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(s) + 1];
-        Encoding.UTF8.GetBytes(s, bytes);
-        return bytes;
     }
 }

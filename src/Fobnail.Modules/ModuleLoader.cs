@@ -152,7 +152,7 @@ public sealed class ModuleLoader
                 case 0:
                     Logger.Information("modules: loaded {Module}{Params}", step.Name, parameters.Length == 0 ? "" : " " + parameters);
                     return new ModuleLoadResult(step.Name, ModuleLoadStatus.Loaded);
-                case Interop.Libc.EEXIST:
+                case Errno.EEXIST:
                     return new ModuleLoadResult(step.Name, ModuleLoadStatus.AlreadyLoaded, 0, "EEXIST from finit_module");
                 default:
                     string detail = $"{Errno.Name(errno)} loading {path}";

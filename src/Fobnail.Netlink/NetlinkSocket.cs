@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
-using Fobnail.Netlink.Interop;
+using Fobnail.Linux;
+using Tmds.Linux;
 
 namespace Fobnail.Netlink;
 
@@ -10,24 +10,14 @@ namespace Fobnail.Netlink;
 /// </summary>
 public sealed unsafe class NetlinkSocket : IDisposable
 {
-    /// <summary>NETLINK_ROUTE from linux/netlink.h.</summary>
-    public const int NETLINK_ROUTE = 0;
-    /// <summary>NETLINK_KOBJECT_UEVENT from linux/netlink.h.</summary>
-    public const int NETLINK_KOBJECT_UEVENT = 15;
-
-    /// <summary>SOL_NETLINK socket options (linux/netlink.h).</summary>
-    private const int SOL_NETLINK = 270;
-    private const int NETLINK_EXT_ACK = 11;
-    private const int NETLINK_GET_STRICT_CHK = 12;
-
     private readonly int _fd;
-    private readonly int _wakeFd;
+    private readonly ReadableWait _wait;
     private int _disposed;
 
-    private NetlinkSocket(int fd, int wakeFd, uint portId)
+    private NetlinkSocket(int fd, ReadableWait wait, uint portId)
     {
         _fd = fd;
-        _wakeFd = wakeFd;
+        _wait = wait;
         PortId = portId;
     }
 
@@ -37,30 +27,36 @@ public sealed unsafe class NetlinkSocket : IDisposable
     /// <summary>Opens a socket of the given netlink protocol, joined to the multicast <paramref name="groups"/>.</summary>
     public static NetlinkSocket Open(int protocol, uint groups, int receiveBufferBytes = 1 << 20)
     {
-        int fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
+        int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
         if (fd < 0) throw LastError("socket(AF_NETLINK)");
-        int wake = -1;
+        ReadableWait? wait = null;
         try
         {
             // Bursts of events (a USB hub full of devices, a link dump) must not overflow the queue;
             // SO_RCVBUFFORCE needs CAP_NET_ADMIN, SO_RCVBUF is the unprivileged fallback.
             int size = receiveBufferBytes;
-            if (Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, &size, sizeof(int)) != 0)
-                Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, &size, sizeof(int));
+            if (LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, &size, sizeof(int)) != 0)
+                LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, &size, sizeof(int));
 
-            var addr = new SockaddrNl { nl_family = Libc.AF_NETLINK, nl_groups = groups };
-            if (Libc.bind(fd, &addr, (uint)sizeof(SockaddrNl)) != 0) throw LastError("bind(AF_NETLINK)");
-            uint len = (uint)sizeof(SockaddrNl);
-            if (Libc.getsockname(fd, &addr, &len) != 0) throw LastError("getsockname(AF_NETLINK)");
+            var addr = new sockaddr_nl { nl_family = (ushort)(int)LibC.AF_NETLINK, nl_groups = groups };
+            if (LibC.bind(fd, (sockaddr*)&addr, sizeof(sockaddr_nl)) != 0) throw LastError("bind(AF_NETLINK)");
+            socklen_t len = sizeof(sockaddr_nl);
+            if (LibC.getsockname(fd, (sockaddr*)&addr, &len) != 0) throw LastError("getsockname(AF_NETLINK)");
 
-            wake = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
-            if (wake < 0) throw LastError("eventfd");
-            return new NetlinkSocket(fd, wake, addr.nl_pid);
+            try
+            {
+                wait = new ReadableWait();
+            }
+            catch (SyscallException e)
+            {
+                throw new NetlinkException(e.Operation, e.Errno);
+            }
+            return new NetlinkSocket(fd, wait, addr.nl_pid);
         }
         catch
         {
-            Libc.close(fd);
-            if (wake >= 0) Libc.close(wake);
+            LibC.close(fd);
+            wait?.Dispose();
             throw;
         }
     }
@@ -69,23 +65,23 @@ public sealed unsafe class NetlinkSocket : IDisposable
     public void EnableExtendedAck()
     {
         int one = 1;
-        if (Libc.setsockopt(_fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(int)) != 0)
+        if (LibC.setsockopt(_fd, LibC.SOL_NETLINK, Sys.NETLINK_EXT_ACK, &one, sizeof(int)) != 0)
             throw LastError("setsockopt(NETLINK_EXT_ACK)");
         // Strict checking is optional (older kernels lack it); without it requests still work.
-        Libc.setsockopt(_fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(int));
+        LibC.setsockopt(_fd, LibC.SOL_NETLINK, Sys.NETLINK_GET_STRICT_CHK, &one, sizeof(int));
     }
 
     /// <summary>Sends one datagram to the kernel (nl_pid 0).</summary>
     public void Send(ReadOnlySpan<byte> datagram)
     {
-        var dest = new SockaddrNl { nl_family = Libc.AF_NETLINK };
+        var dest = new sockaddr_nl { nl_family = (ushort)(int)LibC.AF_NETLINK };
         while (true)
         {
-            nint n;
-            fixed (byte* p = datagram) n = Libc.sendto(_fd, p, (nuint)datagram.Length, 0, &dest, (uint)sizeof(SockaddrNl));
+            long n;
+            fixed (byte* p = datagram) n = LibC.sendto(_fd, p, datagram.Length, 0, (sockaddr*)&dest, sizeof(sockaddr_nl));
             if (n >= 0) return;
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != Libc.EINTR) throw new NetlinkException("sendto(AF_NETLINK)", errno);
+            int errno = Errno.Last;
+            if (errno != Errno.EINTR) throw new NetlinkException("sendto(AF_NETLINK)", errno);
         }
     }
 
@@ -96,65 +92,43 @@ public sealed unsafe class NetlinkSocket : IDisposable
     /// </summary>
     public NetlinkReceiveResult Receive(Span<byte> buffer, CancellationToken ct)
     {
-        using var reg = ct.CanBeCanceled ? ct.Register(Wake) : default;
         while (true)
         {
-            ct.ThrowIfCancellationRequested();
-            var fds = stackalloc PollFd[2];
-            fds[0] = new PollFd { fd = _fd, events = Libc.POLLIN };
-            fds[1] = new PollFd { fd = _wakeFd, events = Libc.POLLIN };
-            int ready = Libc.poll(fds, 2, -1);
-            if (ready < 0)
+            try
             {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.EINTR) continue;
-                throw new NetlinkException("poll", errno);
+                _wait.UntilReadable(_fd, -1, ct);
             }
-            if (fds[1].revents != 0)
+            catch (SyscallException e)
             {
-                DrainWake();
-                continue; // loop re-checks ct; a wake without cancellation (Dispose race) just polls again
+                throw new NetlinkException(e.Operation, e.Errno);
             }
-            if (fds[0].revents == 0) continue;
 
-            var from = new SockaddrNl();
-            uint fromLen = (uint)sizeof(SockaddrNl);
-            nint n;
+            var from = new sockaddr_nl();
+            socklen_t fromLen = sizeof(sockaddr_nl);
+            long n;
             // MSG_TRUNC makes recvfrom return the real datagram length, so truncation is detectable.
             fixed (byte* p = buffer)
-                n = Libc.recvfrom(_fd, p, (nuint)buffer.Length, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC, &from, &fromLen);
+                n = LibC.recvfrom(_fd, p, buffer.Length, LibC.MSG_DONTWAIT | LibC.MSG_TRUNC, (sockaddr*)&from, &fromLen);
             if (n < 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.EINTR || errno == Libc.EAGAIN) continue;
-                if (errno == Libc.ENOBUFS) return NetlinkReceiveResult.Overrun;
+                int errno = Errno.Last;
+                if (errno == Errno.EINTR || errno == Errno.EAGAIN) continue;
+                if (errno == Errno.ENOBUFS) return NetlinkReceiveResult.Overrun;
                 throw new NetlinkException("recvfrom(AF_NETLINK)", errno);
             }
             return new NetlinkReceiveResult((int)n, from.nl_pid, from.nl_groups, Truncated: n > buffer.Length, IsOverrun: false);
         }
     }
 
-    private void Wake()
-    {
-        ulong one = 1;
-        if (Volatile.Read(ref _disposed) == 0) Libc.write(_wakeFd, &one, sizeof(ulong));
-    }
-
-    private void DrainWake()
-    {
-        ulong value;
-        Libc.read(_wakeFd, &value, sizeof(ulong));
-    }
-
     private static NetlinkException LastError(string operation) =>
-        new(operation, Marshal.GetLastPInvokeError());
+        new(operation, Errno.Last);
 
     /// <summary>Closes the socket. A thread blocked in <see cref="Receive"/> must be cancelled first:
     /// closing a descriptor does not wake poll(2).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        Libc.close(_fd);
-        Libc.close(_wakeFd);
+        LibC.close(_fd);
+        _wait.Dispose();
     }
 }

@@ -4,51 +4,61 @@ using Org.BouncyCastle.Crypto.Digests;
 namespace Fobnail.Tpm;
 
 /// <summary>
-/// Software digests for TPM hash algorithms, via Portable.BouncyCastle digests (they work under NativeAOT;
-/// the .NET crypto classes would pull OpenSSL into the initramfs).
+/// The one table of the TPM hash algorithms we compute (TPM 2.0 Part 2 TPM_ALG_ID): their tpm2-tools names
+/// (the CLI's and the event log's), digest sizes and Linux crypto API names (AF_ALG), and the one factory of
+/// managed digests. The digests are BouncyCastle's: they run in the static binary without OpenSSL, which the
+/// .NET crypto classes would load at run time.
 /// </summary>
 public static class TpmHash
 {
-    /// <summary>Digest size in bytes of a TPM hash algorithm, or 0 if we do not implement it.</summary>
-    public static int DigestSize(TpmAlgId alg) => alg switch
-    {
-        TpmAlgId.Sha1 => 20,
-        TpmAlgId.Sha256 => 32,
-        TpmAlgId.Sm3_256 => 32,
-        TpmAlgId.Sha384 => 48,
-        TpmAlgId.Sha512 => 64,
-        _ => 0,
-    };
+    /// <summary>One hash algorithm: TPM id, tpm2-tools name, digest size, Linux crypto API name.</summary>
+    public sealed record Algorithm(TpmAlgId Id, string Name, int DigestSize, string KernelName);
 
-    public static bool IsSupported(TpmAlgId alg) => alg is TpmAlgId.Sha1 or TpmAlgId.Sha256 or TpmAlgId.Sm3_256 or TpmAlgId.Sha384 or TpmAlgId.Sha512;
+    /// <summary>Every algorithm we compute, in TPM_ALG_ID order.</summary>
+    public static readonly IReadOnlyList<Algorithm> Algorithms =
+    [
+        new(TpmAlgId.Sha1, "sha1", 20, "sha1"),
+        new(TpmAlgId.Sha256, "sha256", 32, "sha256"),
+        new(TpmAlgId.Sha384, "sha384", 48, "sha384"),
+        new(TpmAlgId.Sha512, "sha512", 64, "sha512"),
+        new(TpmAlgId.Sm3_256, "sm3_256", 32, "sm3"),
+    ];
+
+    /// <summary>"sha1, sha256, sha384, sha512, sm3_256": for messages that list the accepted names.</summary>
+    public static string Names => string.Join(", ", Algorithms.Select(a => a.Name));
+
+    public static Algorithm? Find(TpmAlgId alg) => Algorithms.FirstOrDefault(a => a.Id == alg);
+
+    /// <summary>The algorithm of a tpm2-tools name (case-insensitive), or null.</summary>
+    public static Algorithm? Find(string name) => Algorithms.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Digest size in bytes of a TPM hash algorithm, or 0 if we do not implement it.</summary>
+    public static int DigestSize(TpmAlgId alg) => Find(alg)?.DigestSize ?? 0;
+
+    public static bool IsSupported(TpmAlgId alg) => Find(alg) is not null;
+
+    /// <summary>The tpm2-tools name ("sha256"), or the id in hex for an algorithm we do not compute.</summary>
+    public static string AlgorithmName(TpmAlgId alg) => Find(alg)?.Name ?? $"0x{(ushort)alg:x4}";
+
+    /// <summary>A managed (BouncyCastle) digest of <paramref name="alg"/>.</summary>
+    public static IDigest CreateDigest(TpmAlgId alg) => alg switch
+    {
+        TpmAlgId.Sha1 => new Sha1Digest(),
+        TpmAlgId.Sha256 => new Sha256Digest(),
+        TpmAlgId.Sha384 => new Sha384Digest(),
+        TpmAlgId.Sha512 => new Sha512Digest(),
+        TpmAlgId.Sm3_256 => new SM3Digest(),
+        _ => throw new TpmException($"hash algorithm {AlgorithmName(alg)} is not supported"),
+    };
 
     public static byte[] Compute(TpmAlgId alg, ReadOnlySpan<byte> data)
     {
-        IDigest digest = alg switch
-        {
-            TpmAlgId.Sha1 => new Sha1Digest(),
-            TpmAlgId.Sha256 => new Sha256Digest(),
-            TpmAlgId.Sm3_256 => new SM3Digest(),
-            TpmAlgId.Sha384 => new Sha384Digest(),
-            TpmAlgId.Sha512 => new Sha512Digest(),
-            _ => throw new TpmException($"hash algorithm {alg} (0x{(ushort)alg:X4}) is not supported"),
-        };
-        byte[] input = data.ToArray();
-        digest.BlockUpdate(input, 0, input.Length);
+        IDigest digest = CreateDigest(alg);
+        digest.BlockUpdate(data);
         byte[] result = new byte[digest.GetDigestSize()];
         digest.DoFinal(result, 0);
         return result;
     }
 
     public static byte[] Sha256(ReadOnlySpan<byte> data) => Compute(TpmAlgId.Sha256, data);
-
-    public static string AlgorithmName(TpmAlgId alg) => alg switch
-    {
-        TpmAlgId.Sha1 => "sha1",
-        TpmAlgId.Sha256 => "sha256",
-        TpmAlgId.Sm3_256 => "sm3_256",
-        TpmAlgId.Sha384 => "sha384",
-        TpmAlgId.Sha512 => "sha512",
-        _ => $"0x{(ushort)alg:x4}",
-    };
 }

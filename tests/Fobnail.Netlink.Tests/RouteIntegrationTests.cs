@@ -1,3 +1,4 @@
+using Fobnail.Linux;
 using System.Text.Json;
 using Fobnail.Netlink.Rtnl;
 using Fobnail.Netlink.Tests.Support;
@@ -119,7 +120,7 @@ public class RouteIntegrationTests
     {
         using var ns = new NetNs();
         // The smallest queue the kernel allows; nobody reads while 20 links appear.
-        using var socket = ns.Enter(() => NetlinkSocket.Open(NetlinkSocket.NETLINK_ROUTE, RtnetlinkConstants.RTMGRP_LINK, receiveBufferBytes: 1));
+        using var socket = ns.Enter(() => NetlinkSocket.Open(Sys.NETLINK_ROUTE, RtnetlinkConstants.RTMGRP_LINK, receiveBufferBytes: 1));
         for (int i = 0; i < 20; i++) ns.Ip("link", "add", $"v{i}", "type", "veth", "peer", "name", $"p{i}");
 
         using var cts = new CancellationTokenSource(Patience);

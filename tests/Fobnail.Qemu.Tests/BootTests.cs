@@ -35,6 +35,13 @@ public sealed class BootTests(ITestOutputHelper output)
         Assert.DoesNotContain("Kernel panic", log);
         Assert.DoesNotContain("loaded ohci_pci", log);
         Assert.DoesNotContain("loaded uhci_hcd", log);
+        // PID 1 ordering: /init's first words are its start line, which it logs only after mounting devtmpfs
+        // (Serilog 4 touches Activity/Guid.NewGuid; done before the mount that fails, and keeps failing after
+        // it). A logger created earlier would print or die before this line.
+        string firstOfOurs = log.Split('\n').First(l => l.Contains("fobnail-init", StringComparison.Ordinal));
+        Assert.Matches(@"fobnail-init INF fobnail-init \S+ running as PID 1", firstOfOurs);
+        Assert.DoesNotContain("Unhandled exception", log);
+        Assert.DoesNotContain("Attempted to kill init", log);
         output.WriteLine($"first /init log line at {first.Groups[1].Value} s after kernel start; " +
                          $"/init CPU time until poweroff {done.Groups[1].Value}s user + {done.Groups[2].Value}s system");
     }

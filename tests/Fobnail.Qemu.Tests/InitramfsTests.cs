@@ -55,7 +55,8 @@ public sealed class InitramfsTests
             foreach (var l in lines) Assert.Matches(@"^\S+\s+\d+\s+root\s+root\s", l);
             string names = string.Join('\n', lines);
             foreach (var module in new[] { "xhci-pci.ko", "xhci-hcd.ko", "ehci-pci.ko", "ehci-hcd.ko", "uhci-hcd.ko", "ohci-pci.ko",
-                                           "ohci-hcd.ko", "usbcore.ko", "usb-common.ko", "usbnet.ko", "cdc_eem.ko", "cdc_ether.ko", "mii.ko" })
+                                           "ohci-hcd.ko", "usbcore.ko", "usb-common.ko", "usbnet.ko", "cdc_eem.ko", "cdc_ether.ko", "mii.ko",
+                                           "af_alg.ko", "algif_hash.ko", "sha1-ssse3.ko", "sha256-ssse3.ko" })
                 Assert.Contains("/" + module, names);
             foreach (var index in new[] { "modules.dep", "modules.alias", "modules.softdep", "modules.builtin" })
                 Assert.Matches($@"lib/modules/[^/]+/{index.Replace(".", "\\.")}(\n|$)", names);

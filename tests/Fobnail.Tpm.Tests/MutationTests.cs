@@ -73,7 +73,7 @@ public sealed class MutationTests(TpmFixture tpm)
         {
             var responses = recorded.Select(r => r).ToList();
             int target = random.Next(responses.Count);
-            responses[target] = Mutator.Mutate(responses[target], random);
+            responses[target] = WithConsistentResponseSize(Mutator.Mutate(random, responses[target]), random);
             try
             {
                 action(new ReplayTransport(responses));
@@ -98,23 +98,44 @@ public sealed class MutationTests(TpmFixture tpm)
         (TpmKey ek, TpmKey aik) = tpm.With(t => (new TpmAttestationKeys(t).EnsureEk(true), new TpmAttestationKeys(t).EnsureAik(true)));
         (byte[] idObject, byte[] encSecret) = MakeCredential(ek, aik);
         var random = new Random(74);
+        const int Cases = 200;
+        int accepted = 0, answeredByTpm = 0, rejectedBeforeTpm = 0;
         tpm.With(t =>
         {
             var keys = new TpmAttestationKeys(t);
-            for (int i = 0; i < 200; i++)
+            for (int i = 0; i < Cases; i++)
             {
                 bool mutateId = random.Next(2) == 0;
-                byte[] id = mutateId ? Mutator.Mutate(idObject, random) : idObject;
-                byte[] secret = mutateId ? encSecret : Mutator.Mutate(encSecret, random);
+                byte[] id = mutateId ? Mutator.Mutate(random, idObject) : idObject;
+                byte[] secret = mutateId ? encSecret : Mutator.Mutate(random, encSecret);
                 try
                 {
                     keys.ActivateCredential(id, secret);
+                    accepted++;
+                }
+                catch (TpmException e) when (e.ResponseCode is not null)
+                {
+                    answeredByTpm++; // marshalled, sent, and judged by the TPM's own checks
                 }
                 catch (TpmException)
                 {
+                    rejectedBeforeTpm++;
                 }
             }
         });
+        // Most mutations must get past our marshalling checks to the TPM, or the test only exercises those checks.
+        Assert.True(answeredByTpm + accepted >= Cases / 2,
+            $"{answeredByTpm} answered by the TPM, {accepted} accepted, {rejectedBeforeTpm} rejected before sending, of {Cases}");
+        Assert.True(answeredByTpm > 0 && rejectedBeforeTpm > 0,
+            $"{answeredByTpm} answered by the TPM, {rejectedBeforeTpm} rejected before sending: both stages must be reached");
+    }
+
+    /// <summary>Half the time keeps the TPM response header's responseSize consistent, so parsing goes deeper.</summary>
+    private static byte[] WithConsistentResponseSize(byte[] response, Random random)
+    {
+        if (response.Length >= 6 && random.Next(2) == 0)
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(response.AsSpan(2), (uint)response.Length);
+        return response;
     }
 
     private (byte[] IdObject, byte[] EncSecret) MakeCredential(TpmKey ek, TpmKey aik)

@@ -1,6 +1,7 @@
 using Fobnail.Init.Config;
 using Fobnail.Kexec;
 using Fobnail.Kexec.Measurement;
+using Fobnail.Modules;
 
 namespace Fobnail.Init.Boot;
 
@@ -14,11 +15,12 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
 {
     public BootStep Id => BootStep.Kexec;
 
-    public Task<StepOutcome> RunAsync(BootContext context, CancellationToken cancellationToken)
+    public async Task<StepOutcome> RunAsync(BootContext context, CancellationToken cancellationToken)
     {
         BootConfig config = context.Config;
         if (config.KexecKernel is null)
-            return Task.FromResult<StepOutcome>(new StepOutcome.Failed("fobnail.kexec.kernel is not set: there is no kernel to boot"));
+            return new StepOutcome.Failed("fobnail.kexec.kernel is not set: there is no kernel to boot");
+        await LoadHashModulesAsync(context, cancellationToken).ConfigureAwait(false);
 
         var request = new KexecRequest(config.KexecKernel, config.KexecInitrd, config.KexecCmdline)
         {
@@ -37,6 +39,22 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
             KexecHandoffResult.Refused r => new StepOutcome.Failed(r.Summary),
             _ => new StepOutcome.Succeeded(result.Summary),
         };
-        return Task.FromResult(outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// AF_ALG hashing (algif_hash) and the fast SHA drivers, loaded by name before measuring: no usermode
+    /// modprobe would load them on demand. Without them the measurement falls back to managed digests (logged).
+    /// </summary>
+    private static async Task LoadHashModulesAsync(BootContext context, CancellationToken cancellationToken)
+    {
+        if (context.Get<ModuleLoader>() is not { } loader)
+            return; // no modules step ran (fobnail.steps): nothing to load with
+        foreach (string name in BankDigester.KernelModules)
+        {
+            var result = await loader.LoadByNameAsync(name, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+                context.Log.Warning("kexec: {Result}", result.ToString());
+        }
     }
 }

@@ -66,6 +66,7 @@ internal static class KexecCommand
         load.SetAction(r => Run(() =>
         {
             using var log = LogSetup.CreateForCli(LogEventLevel.Information);
+            Serilog.Log.Logger = log;
             string spec = r.GetValue(tpm)!;
             var handoff = new KexecHandoff(new LinuxKexecKernel(), log)
             {
@@ -89,15 +90,8 @@ internal static class KexecCommand
     }
 
     private static TpmAlgId[] ParseBanks(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => name.ToLowerInvariant() switch
-        {
-            "sha1" => TpmAlgId.Sha1,
-            "sha256" => TpmAlgId.Sha256,
-            "sha384" => TpmAlgId.Sha384,
-            "sha512" => TpmAlgId.Sha512,
-            "sm3_256" => TpmAlgId.Sm3_256,
-            _ => throw new FormatException($"--banks: '{name}' is not one of sha1, sha256, sha384, sha512, sm3_256"),
-        }).ToArray();
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name =>
+            TpmHash.Find(name)?.Id ?? throw new FormatException($"--banks: '{name}' is not one of {TpmHash.Names}")).ToArray();
 
     private static int Run(Func<int> action)
     {

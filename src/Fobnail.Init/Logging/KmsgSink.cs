@@ -1,5 +1,6 @@
 using System.Text;
-using Fobnail.Init.Interop;
+using Fobnail.Linux;
+using Tmds.Linux;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -18,9 +19,11 @@ internal sealed class KmsgSink : ILogEventSink, IDisposable
     private KmsgSink(int fd) => _fd = fd;
 
     /// <summary>Opens /dev/kmsg for writing; null when it cannot be opened (no devtmpfs yet, not root).</summary>
-    public static KmsgSink? TryOpen(string path = "/dev/kmsg")
+    public static unsafe KmsgSink? TryOpen(string path = "/dev/kmsg")
     {
-        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
+        int fd;
+        fixed (byte* p = Sys.CString(path))
+            fd = LibC.open(p, LibC.O_WRONLY | LibC.O_NOCTTY | LibC.O_CLOEXEC);
         return fd < 0 ? null : new KmsgSink(fd);
     }
 
@@ -50,9 +53,9 @@ internal sealed class KmsgSink : ILogEventSink, IDisposable
         byte[] bytes = Encoding.UTF8.GetBytes(Format(logEvent));
         lock (_lock)
         {
-            fixed (byte* p = bytes) Libc.write(_fd, p, (nuint)bytes.Length); // best effort: logging must never fail boot
+            fixed (byte* p = bytes) LibC.write(_fd, p, bytes.Length); // best effort: logging must never fail boot
         }
     }
 
-    public void Dispose() => Libc.close(_fd);
+    public void Dispose() => LibC.close(_fd);
 }

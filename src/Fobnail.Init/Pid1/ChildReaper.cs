@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Fobnail.Init.Interop;
+using Fobnail.Linux;
 using Serilog;
 
 namespace Fobnail.Init.Pid1;
@@ -29,14 +29,14 @@ internal sealed class ChildReaper : IDisposable
         {
             while (true)
             {
-                int pid = Libc.waitpid(-1, out int status, Libc.WNOHANG);
+                int pid = Sys.waitpid(-1, out int status, Sys.WNOHANG);
                 if (pid > 0)
                 {
                     Reaped++;
                     _log.Debug("reaped child {Pid} (wait status 0x{Status:x})", pid, status);
                     continue;
                 }
-                if (pid < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
+                if (pid < 0 && Errno.Last == Errno.EINTR) continue;
                 return; // 0: children exist but none exited; -1/ECHILD: no children at all
             }
         }

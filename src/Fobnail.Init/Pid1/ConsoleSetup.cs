@@ -1,4 +1,5 @@
-using Fobnail.Init.Interop;
+using Fobnail.Linux;
+using Tmds.Linux;
 
 namespace Fobnail.Init.Pid1;
 
@@ -9,14 +10,16 @@ internal static class ConsoleSetup
     /// existed in the initramfs; after devtmpfs is mounted we reopen them so they are right either way.
     /// Returns false (and leaves the descriptors alone) if /dev/console cannot be opened.
     /// </summary>
-    public static bool AttachToConsole()
+    public static unsafe bool AttachToConsole()
     {
-        Libc.setsid(); // a session of our own; harmless if we already lead one
-        int fd = Libc.open("/dev/console", Libc.O_RDWR | Libc.O_NOCTTY, 0);
+        LibC.setsid(); // a session of our own; harmless if we already lead one
+        int fd;
+        fixed (byte* p = Sys.CString("/dev/console"))
+            fd = LibC.open(p, LibC.O_RDWR | LibC.O_NOCTTY);
         if (fd < 0) return false;
         for (int target = 0; target <= 2; target++)
-            if (fd != target) Libc.dup2(fd, target);
-        if (fd > 2) Libc.close(fd);
+            if (fd != target) LibC.dup2(fd, target);
+        if (fd > 2) LibC.close(fd);
         return true;
     }
 }

@@ -47,8 +47,8 @@ internal static class InitProcess
             {
                 if (m.Mounted) log.Information("mounted {FsType} on {Target}", m.Mount.FsType, m.Mount.Target);
                 else if (m.AlreadyMounted) log.Information("{Target} was already mounted", m.Mount.Target);
-                else if (m.Mount.Required) log.Error("mounting {FsType} on {Target} failed: {Error}", m.Mount.FsType, m.Mount.Target, Interop.Libc.StrError(m.Errno));
-                else log.Warning("mounting {FsType} on {Target} failed: {Error}", m.Mount.FsType, m.Mount.Target, Interop.Libc.StrError(m.Errno));
+                else if (m.Mount.Required) log.Error("mounting {FsType} on {Target} failed: {Error}", m.Mount.FsType, m.Mount.Target, Fobnail.Linux.Errno.Describe(m.Errno));
+                else log.Warning("mounting {FsType} on {Target} failed: {Error}", m.Mount.FsType, m.Mount.Target, Fobnail.Linux.Errno.Describe(m.Errno));
             }
             EnableDevKmsg(log);
 

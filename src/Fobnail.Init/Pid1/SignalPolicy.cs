@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Fobnail.Init.Interop;
+using Fobnail.Linux;
 using Serilog;
 
 namespace Fobnail.Init.Pid1;
@@ -16,7 +16,7 @@ internal sealed class SignalPolicy : IDisposable
 
     public SignalPolicy(ILogger log)
     {
-        Libc.reboot(Libc.RB_DISABLE_CAD);
+        Sys.reboot(Sys.RB_DISABLE_CAD);
         foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT, PosixSignal.SIGHUP })
         {
             _registrations.Add(PosixSignalRegistration.Create(signal, ctx =>

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using Fobnail.Init.Config;
-using Fobnail.Init.Interop;
+using Fobnail.Linux;
+using Tmds.Linux;
 using Serilog;
 
 namespace Fobnail.Init.Pid1;
@@ -19,17 +19,16 @@ internal static class SystemPower
         var cpu = CpuTime();
         log.Information("{Action}: {Why} (/init CPU time {User:F2}s user + {Sys:F2}s system since exec; PID 1 total {TotalUser:F2}s + {TotalSys:F2}s)",
             action.ToString().ToLowerInvariant(), why, cpu.User - AtStart.User, cpu.System - AtStart.System, cpu.User, cpu.System);
-        Libc.sync();
+        LibC.sync();
         int how = action switch
         {
-            SystemAction.PowerOff => Libc.RB_POWER_OFF,
-            SystemAction.Reboot => Libc.RB_AUTOBOOT,
+            SystemAction.PowerOff => Sys.RB_POWER_OFF,
+            SystemAction.Reboot => Sys.RB_AUTOBOOT,
             _ => 0,
         };
-        if (how != 0 && Libc.reboot(how) != 0)
+        if (how != 0 && Sys.reboot(how) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            Console.Error.WriteLine($"fobnail-init: reboot({action}) failed: {Libc.StrError(errno)}; halting instead");
+            Console.Error.WriteLine($"fobnail-init: reboot({action}) failed: {Errno.Describe(Errno.Last)}; halting instead");
         }
         while (true) Thread.Sleep(Timeout.Infinite);
     }

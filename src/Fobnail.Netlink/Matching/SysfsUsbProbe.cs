@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Fobnail.Netlink.Interop;
+using Fobnail.Linux;
 
 namespace Fobnail.Netlink.Matching;
 
@@ -92,7 +92,8 @@ public sealed class SysfsUsbProbe(string sysfsRoot = "/sys")
     /// <summary>realpath(3): sysfs links are relative to the link's real directory, which only the kernel resolves right.</summary>
     private static unsafe string? RealPath(string path)
     {
-        var buf = stackalloc byte[Libc.PATH_MAX];
-        return Libc.realpath(path, buf) is null ? null : Marshal.PtrToStringUTF8((nint)buf);
+        var buf = stackalloc byte[Sys.PATH_MAX];
+        fixed (byte* p = Sys.CString(path))
+            return Sys.realpath(p, buf) is null ? null : Marshal.PtrToStringUTF8((nint)buf);
     }
 }

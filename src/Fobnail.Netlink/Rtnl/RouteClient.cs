@@ -1,3 +1,4 @@
+using Fobnail.Linux;
 using Serilog;
 using static Fobnail.Netlink.Rtnl.NetlinkConstants;
 using static Fobnail.Netlink.Rtnl.RtnetlinkConstants;
@@ -25,7 +26,7 @@ public sealed class RouteClient : IDisposable
     /// <summary>Opens the socket in the calling thread's network namespace.</summary>
     public static RouteClient Open(ILogger? log = null)
     {
-        var s = NetlinkSocket.Open(NetlinkSocket.NETLINK_ROUTE, 0);
+        var s = NetlinkSocket.Open(Sys.NETLINK_ROUTE, 0);
         try { s.EnableExtendedAck(); }
         catch { s.Dispose(); throw; }
         return new RouteClient(s, log ?? Serilog.Core.Logger.None);

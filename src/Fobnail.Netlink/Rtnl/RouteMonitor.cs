@@ -1,3 +1,4 @@
+using Fobnail.Linux;
 using System.Runtime.CompilerServices;
 using Serilog;
 
@@ -20,7 +21,7 @@ public sealed class RouteMonitor : IDisposable
 
     /// <summary>Subscribes now (calling thread's network namespace): nothing after this call is missed.</summary>
     public static RouteMonitor Open(ILogger? log = null) =>
-        new(NetlinkSocket.Open(NetlinkSocket.NETLINK_ROUTE, RtnetlinkConstants.RTMGRP_LINK), log ?? Serilog.Core.Logger.None);
+        new(NetlinkSocket.Open(Sys.NETLINK_ROUTE, RtnetlinkConstants.RTMGRP_LINK), log ?? Serilog.Core.Logger.None);
 
     public async IAsyncEnumerable<RouteMonitorEvent> ListenAsync([EnumeratorCancellation] CancellationToken ct)
     {

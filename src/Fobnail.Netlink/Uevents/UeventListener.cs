@@ -1,3 +1,4 @@
+using Fobnail.Linux;
 using System.Runtime.CompilerServices;
 using Serilog;
 
@@ -23,7 +24,7 @@ public sealed class UeventListener : IDisposable
 
     /// <summary>Opens the socket now (in the calling thread's network namespace), so no event after this call is missed.</summary>
     public static UeventListener Open(ILogger? log = null) =>
-        new(NetlinkSocket.Open(NetlinkSocket.NETLINK_KOBJECT_UEVENT, KernelGroup), log ?? Serilog.Core.Logger.None);
+        new(NetlinkSocket.Open(Sys.NETLINK_KOBJECT_UEVENT, KernelGroup), log ?? Serilog.Core.Logger.None);
 
     public async IAsyncEnumerable<Uevent> ListenAsync([EnumeratorCancellation] CancellationToken ct)
     {

@@ -15,15 +15,8 @@ public static class TpmPcrSelectionSyntax
             int colon = part.IndexOf(':');
             if (colon <= 0)
                 throw new FormatException($"'{part}': expected BANK:PCRS, e.g. sha256:0-7,17,18");
-            TpmAlgId hash = part[..colon].ToLowerInvariant() switch
-            {
-                "sha1" => TpmAlgId.Sha1,
-                "sha256" => TpmAlgId.Sha256,
-                "sha384" => TpmAlgId.Sha384,
-                "sha512" => TpmAlgId.Sha512,
-                "sm3_256" => TpmAlgId.Sm3_256,
-                var other => throw new FormatException($"'{other}' is not a PCR bank (sha1, sha256, sha384, sha512, sm3_256)"),
-            };
+            TpmAlgId hash = TpmHash.Find(part[..colon])?.Id
+                ?? throw new FormatException($"'{part[..colon].ToLowerInvariant()}' is not a PCR bank ({TpmHash.Names})");
             if (banks.Any(b => b.Hash == hash))
                 throw new FormatException($"bank {part[..colon]} given twice");
             var pcrs = new List<int>();

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using Fobnail.Tpm.Interop;
+using Fobnail.Linux;
+using Tmds.Linux;
 
 namespace Fobnail.Tpm;
 
@@ -42,17 +42,16 @@ public sealed class TpmDeviceTransport : ITpmTransport
     public static TpmDeviceTransport Open(string path = ResourceManagerPath, TpmTransportOptions? options = null)
     {
         options ??= TpmTransportOptions.Default;
-        const int flags = Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC;
-        int fd = Libc.open(path, flags);
+        int flags = LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
+        int fd = Open(path, flags);
         if (fd < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            const int ENOENT = 2;
-            if (errno != ENOENT || path != ResourceManagerPath)
+            int errno = Errno.Last;
+            if (errno != Errno.ENOENT || path != ResourceManagerPath)
                 throw OpenError(path, errno);
-            fd = Libc.open(RawDevicePath, flags);
+            fd = Open(RawDevicePath, flags);
             if (fd < 0)
-                throw OpenError($"{ResourceManagerPath} and {RawDevicePath}", Marshal.GetLastPInvokeError());
+                throw OpenError($"{ResourceManagerPath} and {RawDevicePath}", Errno.Last);
             path = RawDevicePath;
         }
         try
@@ -61,13 +60,19 @@ public sealed class TpmDeviceTransport : ITpmTransport
         }
         catch
         {
-            Libc.close(fd);
+            LibC.close(fd);
             throw;
         }
     }
 
+    private static unsafe int Open(string path, int flags)
+    {
+        fixed (byte* p = Sys.CString(path))
+            return LibC.open(p, flags);
+    }
+
     private static TpmTransportException OpenError(string path, int errno) =>
-        new($"cannot open {path}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+        new($"cannot open {path}: {Errno.Describe(errno)}");
 
     public unsafe byte[] Transmit(ReadOnlySpan<byte> command)
     {
@@ -81,12 +86,12 @@ public sealed class TpmDeviceTransport : ITpmTransport
             _wait.CancellationToken.ThrowIfCancellationRequested();
 
             var deadline = TpmCommandDeadline.Start(command, _options);
-            nint written;
+            long written;
             fixed (byte* p = command)
             {
                 do
-                    written = Libc.write(_fd, p, (nuint)command.Length);
-                while (written < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR);
+                    written = LibC.write(_fd, p, command.Length);
+                while (written < 0 && Errno.Last == Errno.EINTR);
             }
             if (written != command.Length)
                 throw Error("write", written);
@@ -111,10 +116,10 @@ public sealed class TpmDeviceTransport : ITpmTransport
         while (true)
         {
             _wait.UntilReadable(_fd, deadline, Description);
-            nint read;
+            long read;
             fixed (byte* p = _buffer)
-                read = Libc.read(_fd, p, (nuint)_buffer.Length);
-            if (read < 0 && Marshal.GetLastPInvokeError() is Libc.EINTR or Libc.EAGAIN)
+                read = LibC.read(_fd, p, _buffer.Length);
+            if (read < 0 && Errno.Last is Errno.EINTR or Errno.EAGAIN)
                 continue; // readiness without data (a spurious wake-up): wait again under the same deadline
             if (read <= 0)
                 throw Error("read", read);
@@ -134,12 +139,11 @@ public sealed class TpmDeviceTransport : ITpmTransport
             throw new TpmTransportException($"{Description}: response header claims {claimed} bytes, which exceeds the TPM maximum of {TpmTransportLimits.MaxMessageSize}");
     }
 
-    private TpmTransportException Error(string operation, nint result)
+    private TpmTransportException Error(string operation, long result)
     {
         if (result >= 0)
             return new TpmTransportException($"{Description}: short {operation} ({result} bytes)");
-        int errno = Marshal.GetLastPInvokeError();
-        return new TpmTransportException($"{Description}: {operation} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+        return new TpmTransportException($"{Description}: {operation} failed: {Errno.Describe(Errno.Last)}");
     }
 
     public void Dispose()
@@ -153,13 +157,13 @@ public sealed class TpmDeviceTransport : ITpmTransport
             _wait.Dispose();
             if (_abandoned is null)
             {
-                Libc.close(fd);
+                LibC.close(fd);
                 return;
             }
             // The driver's release waits for the queued command to finish (flush_work), which for a TPM
             // that stopped answering lasts until the driver's own timeout: close on a background thread so
             // the caller (PID 1) goes on now.
-            new Thread(() => Libc.close(fd)) { IsBackground = true, Name = "tpm-close" }.Start();
+            new Thread(() => LibC.close(fd)) { IsBackground = true, Name = "tpm-close" }.Start();
         }
     }
 }
