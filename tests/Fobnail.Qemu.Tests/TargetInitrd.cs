@@ -29,7 +29,7 @@ internal static class TargetInitrd
                 mkdir -p lib lib64 proc sys dev tmp run
                 copy_with_libs() {
                   cp -L "$1" "$2/"
-                  ldd "$1" | awk '/=> \//{print $3} /^\s*\/lib64/{print $1}' | while read -r lib; do
+                  ldd "$1" | awk '/=> \//{print $3} /^[ \t]*\/lib64/{print $1}' | while read -r lib; do
                     case "$lib" in */ld-linux*) cp -L "$lib" lib64/ ;; *) cp -nL "$lib" lib/ ;; esac
                   done
                 }
