@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Fobnail.Tpm;
+using Fobnail.Kexec.Initrd;
 using Fobnail.Kexec.Measurement;
 using Serilog;
 
@@ -18,10 +19,16 @@ public sealed class KexecHandoff(IKexecKernel kernel, ILogger? log = null)
     /// <summary>Opens the TPM to extend into, or returns null when there is none configured.</summary>
     public Func<IPcrExtender?> OpenExtender { get; init; } = () => null;
 
-    /// <summary>Where the text event log is written (null: not written).</summary>
+    /// <summary>Where the CEL-JSON event log is written (null: not written).</summary>
     public string? EventLogPath { get; init; } = EventLog.DefaultPath;
 
     public KexecPolicy Policy { get; init; } = new();
+
+    /// <summary>
+    /// Append the handover archive (the CEL-JSON event log at /.fobnail/tpm2-measure.log) to the initrd, in a
+    /// sealed memfd. Off only for tests of the plain path.
+    /// </summary>
+    public bool HandOver { get; init; } = true;
 
     public KexecHandoffResult Run(KexecRequest request, AttestationVerdict? verdict, bool execute)
     {
@@ -56,7 +63,7 @@ public sealed class KexecHandoff(IKexecKernel kernel, ILogger? log = null)
     private KexecHandoffResult Run(KexecRequest request, IPcrExtender? extender, bool execute)
     {
         KexecImage image;
-        try { image = KexecImage.Open(request); }
+        try { image = KexecImage.Open(request, HandOver); }
         catch (KexecException e) { return Fail(e.Message, e); }
 
         using (image)
@@ -77,11 +84,22 @@ public sealed class KexecHandoff(IKexecKernel kernel, ILogger? log = null)
                 }
             }
             _log.Debug("kexec: measured {Bytes} bytes in {Ms:0} ms", events.Events.Sum(e => e.Size), measureMs);
-            SaveEventLog(events);
+            IReadOnlyList<CelRecord> records = CelLog.FromEventLog(events);
+            SaveEventLog(records);
+            if (HandOver)
+            {
+                try
+                {
+                    using NewcArchive archive = HandoverArchive.Build(records);
+                    image.AppendAndSeal(archive.Bytes);
+                }
+                catch (KexecException e) { return Fail(e.Message, e, events); }
+                _log.Information("kexec: event log handed over at {Path} ({Bytes} bytes appended to the initrd)", CelLog.HandoverPath, image.AppendedBytes);
+            }
 
             try
             {
-                kernel.FileLoad(image.Kernel, image.Initrd, image.Cmdline, KexecFileFlags.None);
+                kernel.FileLoad(image.Kernel, image.LoadInitrd, image.Cmdline, KexecFileFlags.None);
                 if (!kernel.IsLoaded())
                     return Fail("kexec_file_load succeeded but /sys/kernel/kexec_loaded is not 1", null, events);
             }
@@ -102,10 +120,10 @@ public sealed class KexecHandoff(IKexecKernel kernel, ILogger? log = null)
         }
     }
 
-    private void SaveEventLog(EventLog events)
+    private void SaveEventLog(IReadOnlyList<CelRecord> records)
     {
         if (EventLogPath is null) return;
-        try { events.Save(EventLogPath); }
+        try { EventLog.Save(EventLogPath, CelLog.Serialize(records)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The digests are in the TPM and in our log lines; a missing file must not stop the boot.

@@ -46,9 +46,7 @@ public static class KexecMeasurer
         foreach (int pcr in pcrs)
             foreach (TpmAlgId bank in extender.Banks)
             {
-                byte[] start = Value(before, bank, pcr), expected = start;
-                foreach (MeasurementEvent e in log.Events.Where(e => e.Pcr == pcr))
-                    expected = BankDigester.ExtendedValue(bank, expected, e.Digest(bank)!.Digest);
+                byte[] start = Value(before, bank, pcr), expected = Chain(log, pcr, bank, start);
                 byte[] actual = Value(after, bank, pcr);
                 if (!actual.AsSpan().SequenceEqual(expected))
                     throw new KexecException($"PCR {pcr} {TpmHash.AlgorithmName(bank)} is {Convert.ToHexStringLower(actual)} after extending, " +
@@ -57,6 +55,35 @@ public static class KexecMeasurer
             }
         log.ExtendedInto = extender.Description;
         log.PcrValues = values;
+    }
+
+    /// <summary>
+    /// The values each measured PCR will have after <paramref name="log"/> is extended, per bank, starting from
+    /// what <paramref name="tpm"/> holds now, or from all zeros when it is null (a platform reset with nothing
+    /// measured before us): the same extend chain the kexec step checks after extending.
+    /// </summary>
+    public static IReadOnlyList<PcrValue> Predict(EventLog log, IPcrExtender? tpm)
+    {
+        int[] pcrs = log.Events.Select(e => e.Pcr).Distinct().Order().ToArray();
+        IReadOnlyList<TpmAlgId> banks = tpm?.Banks ?? log.Events[0].Digests.Select(d => d.Hash).ToArray();
+        var before = tpm?.Read(pcrs);
+        var result = new List<PcrValue>();
+        foreach (int pcr in pcrs)
+            foreach (TpmAlgId bank in banks)
+            {
+                byte[] start = before is null ? new byte[TpmHash.DigestSize(bank)] : Value(before, bank, pcr);
+                result.Add(new PcrValue(pcr, bank, start, Chain(log, pcr, bank, start)));
+            }
+        return result;
+    }
+
+    /// <summary>TPM2_PCR_Extend applied to <paramref name="start"/> for each event of <paramref name="pcr"/>, in order.</summary>
+    private static byte[] Chain(EventLog log, int pcr, TpmAlgId bank, byte[] start)
+    {
+        byte[] value = start;
+        foreach (MeasurementEvent e in log.Events.Where(e => e.Pcr == pcr))
+            value = BankDigester.ExtendedValue(bank, value, e.Digest(bank)!.Digest);
+        return value;
     }
 
     private static byte[] Value(IReadOnlyDictionary<(TpmAlgId, int), byte[]> values, TpmAlgId bank, int pcr) =>

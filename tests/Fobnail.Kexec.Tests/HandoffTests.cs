@@ -1,5 +1,6 @@
 using System.Text;
 using Fobnail.Tpm;
+using Fobnail.Kexec.Initrd;
 using Fobnail.Kexec.Measurement;
 
 namespace Fobnail.Kexec.Tests;
@@ -37,11 +38,14 @@ public sealed class HandoffTests : IDisposable
         var rebooted = Assert.IsType<KexecHandoffResult.Rebooted>(result);
         Assert.Equal(["read 8,9", "extend 9", "extend 9", "extend 8", "read 8,9", "load", "loaded?", "reboot"], _calls);
         Assert.Equal(File.ReadAllBytes(request.KernelPath), kernel.KernelBytes);
-        Assert.Equal(File.ReadAllBytes(request.InitrdPath!), kernel.InitrdBytes);
+        // The target initrd, byte for byte, then the appended archive at a 4-byte boundary.
+        byte[] initrd = File.ReadAllBytes(request.InitrdPath!);
+        Assert.Equal(initrd, kernel.InitrdBytes![..initrd.Length]);
+        Assert.Equal("070701"u8.ToArray(), kernel.InitrdBytes![NewcArchive.Align4(initrd.Length)..][..6]);
         Assert.Equal([.. Encoding.UTF8.GetBytes("console=ttyS0 marker=1"), 0], kernel.Cmdline);
         Assert.Equal(KexecFileFlags.None, kernel.Flags);
         Assert.Equal("software PCRs", rebooted.Log.ExtendedInto);
-        Assert.Equal(rebooted.Log.ToText(), File.ReadAllText(logPath));
+        Assert.Equal(CelLog.Serialize(CelLog.FromEventLog(rebooted.Log)), File.ReadAllBytes(logPath));
         Assert.Contains("INF kexec: attestation passed: token accepted the quote", _log.Lines);
         Assert.Equal(3, _log.Lines.Count(l => l.StartsWith("INF kexec: measured PCR ", StringComparison.Ordinal)));
         Assert.DoesNotContain(_log.Lines, l => l.StartsWith("WRN", StringComparison.Ordinal) || l.StartsWith("ERR", StringComparison.Ordinal));

@@ -100,17 +100,6 @@ public sealed class MeasurementTests : IDisposable
     }
 
     [Fact]
-    public void Saved_event_log_is_the_text_form()
-    {
-        string kernel = _files.Random("k", 10, 6);
-        using KexecImage image = Open(kernel);
-        EventLog log = KexecMeasurer.Measure(image, [TpmAlgId.Sha256]);
-        string path = Path.Combine(_files.Dir, "run", "fobnail", "measurements");
-        log.Save(path);
-        Assert.Equal(log.ToText(), File.ReadAllText(path));
-    }
-
-    [Fact]
     public void Extending_follows_the_tpm_chain_computed_independently()
     {
         string kernel = _files.Random("k", 70000, 7), initrd = _files.Random("i", 30000, 8);

@@ -85,9 +85,10 @@ public sealed class StepTests : IDisposable
         Assert.IsType<StepOutcome.Succeeded>(outcome);
         Assert.Equal(["load", "loaded?", "reboot"], fake.Calls);
         Assert.Equal("console=ttyS0 x=1\0"u8.ToArray(), fake.Cmdline);
-        Assert.Equal(File.ReadAllBytes(initrd), fake.InitrdBytes);
+        Assert.Equal(File.ReadAllBytes(initrd), fake.InitrdBytes![..2000]);
         Assert.Contains(_log.Lines, l => l.StartsWith("WRN kexec: UNATTESTED KEXEC", StringComparison.Ordinal));
         string events = File.ReadAllText(Path.Combine(_files.Dir, "measurements"));
-        Assert.Contains($"sha256:{TestFiles.Sum("sha256sum", kernel)} kernel {kernel} (3000 bytes)", events);
+        Assert.Contains($"{{\"hashAlg\":\"sha256\",\"digest\":\"{TestFiles.Sum("sha256sum", kernel)}\"}}", events);
+        Assert.Contains($"\"object\":\"kernel\",\"description\":\"{kernel}\",\"size\":3000", events);
     }
 }

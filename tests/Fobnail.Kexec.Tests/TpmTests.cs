@@ -87,6 +87,51 @@ public sealed class TpmTests(TpmFixture tpm) : IDisposable
         AssertChain(before, kernel, initrd, cmdline);
     }
 
+    [Fact]
+    public void Eventlog_verify_replays_the_handoff_log_to_what_tpm2_pcrread_shows_and_one_changed_byte_fails_it()
+    {
+        string kernel = _files.Random("vmlinuz", 400_000, 5), initrd = _files.Random("initrd", 90_000, 6);
+        const string cmdline = "console=ttyS0 verify=1";
+        string logPath = Path.Combine(_files.Dir, "tpm2-measure.log");
+        // --predict first: what the PCRs will be, read from the TPM now.
+        var (code, predicted, stderr) = Cli("kexec", "measure", kernel, "--initrd", initrd, "--cmdline", cmdline, "--predict", "--tpm", tpm.Spec.ToString());
+        Assert.True(code == 0, stderr);
+        var before = PcrRead();
+        var handoff = new KexecHandoff(new FakeKexecKernel()) { OpenExtender = () => TpmPcrExtender.Open(tpm.Spec), EventLogPath = logPath };
+        Assert.IsType<KexecHandoffResult.Loaded>(handoff.Run(new KexecRequest(kernel, initrd, cmdline), AttestationVerdict.Pass("test"), execute: false));
+        AssertChain(before, kernel, initrd, cmdline);
+        var after = PcrRead();
+        foreach (TpmAlgId bank in Banks)
+            foreach (int pcr in new[] { 8, 9 })
+                Assert.Contains($"PCR {pcr} {TpmHash.AlgorithmName(bank)}: {Convert.ToHexStringLower(after[(bank, pcr)])}\n", predicted);
+
+        (code, string stdout, stderr) = Cli("eventlog", "verify", "--log", logPath, "--tpm", tpm.Spec.ToString());
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains($"PCR 9 sha256: ok replayed {Convert.ToHexStringLower(after[(TpmAlgId.Sha256, 9)])}", stdout);
+        Assert.Contains("explained: 3 records", stdout);
+        (code, stdout, _) = Cli("eventlog", "show", "--log", logPath);
+        Assert.Equal(0, code);
+        Assert.Contains($"#0 PCR 9 sha1:{TestFiles.Sum("sha1sum", kernel)} sha256:{TestFiles.Sum("sha256sum", kernel)} fobnail", stdout);
+
+        // One changed hex digit in the initrd's sha256 digest: the log no longer explains PCR 9.
+        byte[] bytes = File.ReadAllBytes(logPath);
+        string digest = TestFiles.Sum("sha256sum", initrd);
+        int at = Encoding.ASCII.GetString(bytes).IndexOf(digest, StringComparison.Ordinal);
+        Assert.True(at > 0);
+        bytes[at] = (byte)(bytes[at] == (byte)'0' ? '1' : '0');
+        string changed = _files.Write("changed.log", bytes);
+        (code, stdout, _) = Cli("eventlog", "verify", "--log", changed, "--tpm", tpm.Spec.ToString());
+        Assert.Equal(1, code);
+        Assert.Contains("PCR 9 sha256: MISMATCH", stdout);
+        Assert.Contains("PCR 8 sha256: ok", stdout);
+        // A changed byte that breaks the format is a bad log (exit 2), never an accepted one.
+        bytes = File.ReadAllBytes(logPath);
+        bytes[Array.IndexOf(bytes, (byte)'{')] = (byte)'[';
+        (code, _, stderr) = Cli("eventlog", "verify", "--log", _files.Write("broken.log", bytes), "--tpm", tpm.Spec.ToString());
+        Assert.Equal(2, code);
+        Assert.Contains("line 1", stderr);
+    }
+
     /// <summary>Runs the built fobnail-init (its dll, copied next to the tests) as a process.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Cli(params string[] args)
     {

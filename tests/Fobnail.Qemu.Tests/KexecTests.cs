@@ -17,20 +17,21 @@ public sealed class KexecTests(ITestOutputHelper output)
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(240);
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(120);
     private const string SecondCmdline = "console=ttyS0 loglevel=6 panic=-1 fobnail.steps=modules fobnail.final=poweroff kexec_test_marker=1";
-    private static readonly Lazy<string> KexecInitramfs = new(BuildKexecInitramfs);
+    private static readonly Lazy<string> KexecInitramfs = new(() => BuildKexecInitramfs(Repo.Initramfs, "kexec-test-initramfs"));
 
-    private static string BuildKexecInitramfs()
+    /// <summary>Our initramfs plus /boot/vmlinuz (the test kernel) and /boot/initrd (<paramref name="targetInitrd"/>).</summary>
+    internal static string BuildKexecInitramfs(string targetInitrd, string name)
     {
         string work = Directory.CreateTempSubdirectory("fobnail-kexec-initramfs-").FullName;
         string root = Path.Combine(work, "root");
         Directory.CreateDirectory(root);
-        string result = Path.Combine(Repo.Root, "out", "kexec-test-initramfs.cpio.xz");
+        string result = Path.Combine(Repo.Root, "out", $"{name}.cpio.xz");
         try
         {
             Shell($"xz -dc '{Repo.Initramfs}' | (cd '{root}' && cpio -idm --quiet)");
             Directory.CreateDirectory(Path.Combine(root, "boot"));
             File.Copy(Repo.Kernel, Path.Combine(root, "boot", "vmlinuz"));
-            File.Copy(Repo.Initramfs, Path.Combine(root, "boot", "initrd"));
+            File.Copy(targetInitrd, Path.Combine(root, "boot", "initrd"));
             Shell($"cd '{root}' && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | xz --check=crc32 -T1 > '{result}'");
             return result;
         }

@@ -42,18 +42,38 @@ internal static class KexecCommand
         foreach (Option o in new Option[] { initrd, cmdline, extend, tpm, banks, kernelPcr, cmdlinePcr, json })
             command.Options.Add(o);
 
-        KexecRequest Request(ParseResult r) =>
-            new(r.GetValue(kernel)!, r.GetValue(initrd), r.GetValue(cmdline)!)
+        KexecRequest Request(ParseResult r)
+        {
+            // A usage error (exit 2), not a failed measurement: PCRs 16-23 are refused before any file is opened.
+            foreach (Option<int> o in new[] { kernelPcr, cmdlinePcr })
+                if (KexecPcrs.Refusal(r.GetValue(o)) is string why)
+                    throw new FormatException($"{o.Name}: {why}");
+            return new(r.GetValue(kernel)!, r.GetValue(initrd), r.GetValue(cmdline)!)
             {
                 Pcrs = new KexecPcrs(r.GetValue(kernelPcr), r.GetValue(kernelPcr), r.GetValue(cmdlinePcr)),
             };
+        }
 
-        var measure = new Command("measure", "Print the digests and the event log (PCR, digest per bank, object)") { kernel };
+        var predict = new Option<bool>("--predict")
+        {
+            Description = "Print the PCR values a measured boot of these files will leave, per bank, from the TPM's values now (--tpm) or from zeros (--from-zero)",
+        };
+        var fromZero = new Option<bool>("--from-zero") { Description = "With --predict: start from all-zero PCRs (a fresh platform reset) instead of reading the TPM" };
+        var measure = new Command("measure", "Print the digests and the event log (PCR, digest per bank, object)") { kernel, predict, fromZero };
         measure.SetAction(r => Run(() =>
         {
-            using TpmPcrExtender? extender = r.GetValue(extend) ? TpmPcrExtender.Open(r.GetValue(tpm)!) : null;
+            bool predicting = r.GetValue(predict), zero = r.GetValue(fromZero);
+            if (zero && !predicting) throw new FormatException("--from-zero only goes with --predict");
+            if (predicting && r.GetValue(extend)) throw new FormatException("--predict and --extend exclude each other");
+            using TpmPcrExtender? extender = r.GetValue(extend) || (predicting && !zero) ? TpmPcrExtender.Open(r.GetValue(tpm)!) : null;
             using KexecImage image = KexecImage.Open(Request(r));
             EventLog events = KexecMeasurer.Measure(image, extender?.Banks ?? ParseBanks(r.GetValue(banks)!));
+            if (predicting)
+            {
+                foreach (PcrValue v in KexecMeasurer.Predict(events, extender))
+                    Console.Out.WriteLine($"PCR {v.Pcr} {TpmHash.AlgorithmName(v.Bank)}: {Convert.ToHexStringLower(v.After)}");
+                return 0;
+            }
             if (extender is not null) KexecMeasurer.Extend(events, extender);
             Console.Out.Write(r.GetValue(json) ? events.ToJson() + "\n" : events.ToText());
             return 0;

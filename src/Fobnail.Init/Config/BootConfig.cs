@@ -165,8 +165,9 @@ public sealed record BootConfig
     };
 
     private static int ParsePcr(string v) =>
-        int.TryParse(v, System.Globalization.NumberStyles.None, null, out int p) && p is >= 0 and <= 23
-            ? p : throw new FormatException($"'{v}' is not a PCR index 0-23");
+        !int.TryParse(v, System.Globalization.NumberStyles.None, null, out int p) || p is < 0 or > 23
+            ? throw new FormatException($"'{v}' is not a PCR index 0-23")
+            : Fobnail.Kexec.KexecPcrs.Refusal(p) is string why ? throw new FormatException(why) : p;
 
     private static Serilog.Events.LogEventLevel ParseLevel(string v) => v.ToLowerInvariant() switch
     {

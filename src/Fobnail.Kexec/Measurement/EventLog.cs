@@ -5,12 +5,14 @@ using Fobnail.Tpm;
 namespace Fobnail.Kexec.Measurement;
 
 /// <summary>
-/// The measurements of one kexec, in extend order, and where they went. Written as text (one event a line:
-/// PCR, ALG:HEX per bank, object, description) to /run/fobnail/measurements and as JSON for the CLI.
+/// The measurements of one kexec, in extend order, and where they went. Shown as text (one event a line:
+/// PCR, ALG:HEX per bank, object, description) and JSON by the CLI; saved and handed over as CEL-JSON
+/// (<see cref="CelLog"/>).
 /// </summary>
 public sealed class EventLog
 {
-    public const string DefaultPath = "/run/fobnail/measurements";
+    /// <summary>Where /init writes the CEL-JSON log of the kexec (the same records as the handed-over one).</summary>
+    public const string DefaultPath = "/run/fobnail/tpm2-measure.log";
 
     private readonly List<MeasurementEvent> _events = [];
 
@@ -38,13 +40,13 @@ public sealed class EventLog
         return sb.ToString();
     }
 
-    /// <summary>Writes the text form to <paramref name="path"/> (directories created), replacing it atomically.</summary>
-    public void Save(string path = DefaultPath)
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> (directories created), replacing it atomically.</summary>
+    public static void Save(string path, byte[] content)
     {
         string? dir = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         string temp = path + ".tmp";
-        File.WriteAllText(temp, ToText());
+        File.WriteAllBytes(temp, content);
         File.Move(temp, path, overwrite: true);
     }
 
