@@ -12,7 +12,8 @@ BUILD=$ROOT/build
 OUT=$ROOT/out
 
 PACKAGES=(qemu-system-x86 qemu-utils swtpm swtpm-tools tpm2-tools libcoap3-bin kmod cpio xz-utils iproute2
-          tshark zlib1g-dev gcc file openssl rsync iputils-ping)
+          tshark zlib1g-dev gcc file openssl rsync iputils-ping
+          fdisk e2fsprogs dosfstools mtools xfsprogs btrfs-progs)
 
 log() { printf '[build.sh] %s\n' "$*" >&2; }
 
