@@ -20,7 +20,16 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
         if (config.KexecKernel is null)
             return Task.FromResult<StepOutcome>(new StepOutcome.Failed("fobnail.kexec.kernel is not set: there is no kernel to boot"));
 
-        var request = new KexecRequest(config.KexecKernel, config.KexecInitrd, config.KexecCmdline)
+        var request = new KexecRequest(config.KexecKernel, config.KexecInitrd, config.KexecCmdline);
+        StepOutcome outcome = Handoff(context, request, kernel, eventLogPath);
+        return Task.FromResult(outcome);
+    }
+
+    /// <summary>The measured handoff with fobnail.kexec.* policy, PCRs and TPM, as a step outcome (shared with the boot step).</summary>
+    internal static StepOutcome Handoff(BootContext context, KexecRequest request, IKexecKernel? kernel, string? eventLogPath)
+    {
+        BootConfig config = context.Config;
+        request = request with
         {
             Pcrs = new KexecPcrs(Kernel: config.KexecKernelPcr, Initrd: config.KexecKernelPcr, Cmdline: config.KexecCmdlinePcr),
         };
@@ -31,12 +40,11 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
             EventLogPath = eventLogPath,
         };
         KexecHandoffResult result = handoff.Run(request, context.Get<AttestationVerdict>(), execute: true);
-        StepOutcome outcome = result switch
+        return result switch
         {
             KexecHandoffResult.Failed f => new StepOutcome.Failed(f.Summary, f.Error),
             KexecHandoffResult.Refused r => new StepOutcome.Failed(r.Summary),
             _ => new StepOutcome.Succeeded(result.Summary),
         };
-        return Task.FromResult(outcome);
     }
 }
