@@ -9,7 +9,8 @@ namespace Fobnail.Qemu.Tests;
 /// systemd-boot BLS on the ESP), copies the chosen kernel and initrds, unmounts, measures and kexecs it; the kexec'd
 /// kernel shows the entry's command line (GRUB's BOOT_IMAGE=, root=UUID=) plus fobnail.boot.append, and its /init
 /// (our initramfs, the "installed" initrd) powers off. Unattested (fobnail.kexec.require_attestation=0): the
-/// attested path is the same handoff as the kexec step's, covered by the end-to-end tests.
+/// attested path is the same handoff as the kexec step's, covered by the end-to-end tests. The drives use
+/// snapshot=on rather than readonly=on because QEMU's AHCI disk (ide-hd) refuses read-only block nodes.
 /// </summary>
 public sealed class BootDiskTests(ITestOutputHelper output) : IDisposable
 {
@@ -20,10 +21,12 @@ public sealed class BootDiskTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    private static readonly string[] VirtioBlk = ["-device", "virtio-blk-pci,drive=d0"];
+
     /// <summary>QEMU arguments attaching the image as drive d0 on one kind of controller.</summary>
     public static TheoryData<string, string[]> Buses => new()
     {
-        { "virtio-blk", ["-device", "virtio-blk-pci,drive=d0"] },
+        { "virtio-blk", VirtioBlk },
         { "ahci", ["-device", "ahci,id=ahci", "-device", "ide-hd,drive=d0,bus=ahci.0"] },
         { "nvme", ["-device", "nvme,serial=f0b0a11,drive=d0"] },
         { "usb-storage", ["-device", "qemu-xhci,id=xhci", "-device", "usb-storage,bus=xhci.0,drive=d0"] },
@@ -34,7 +37,7 @@ public sealed class BootDiskTests(ITestOutputHelper output) : IDisposable
         Name = name,
         MemoryMiB = 1024,
         KernelParameters = $"fobnail.steps=modules,boot fobnail.kexec.require_attestation=0 fobnail.onfailure=poweroff fobnail.boot.wait=60 {parameters}",
-        ExtraArguments = ["-drive", $"file={image},if=none,id=d0,format=raw,readonly=on", .. bus],
+        ExtraArguments = ["-drive", $"file={image},if=none,id=d0,format=raw,snapshot=on", .. bus],
     });
 
     [Theory]
@@ -64,7 +67,7 @@ public sealed class BootDiskTests(ITestOutputHelper output) : IDisposable
     public async Task Fedora_systemd_boot_entry_with_two_initrds_on_the_esp()
     {
         string image = DiskImages.Fedora(_dir);
-        await using var vm = Start("boot-disk-fedora", image, Buses["virtio-blk"], $"fobnail.boot.append=\"{Append}\"");
+        await using var vm = Start("boot-disk-fedora", image, VirtioBlk, $"fobnail.boot.append=\"{Append}\"");
 
         var (chose, at) = await vm.WaitForAsync(@"INF boot: chose (\S+) ""([^""]*)"": (.*)$", Boot);
         Assert.Equal($"{DiskImages.MachineId}-6.7.4-200.fc39.x86_64", chose.Groups[1].Value);
@@ -85,7 +88,7 @@ public sealed class BootDiskTests(ITestOutputHelper output) : IDisposable
             Name = "boot-disk-refused",
             MemoryMiB = 1024,
             KernelParameters = "fobnail.steps=modules,boot fobnail.onfailure=poweroff",
-            ExtraArguments = ["-drive", $"file={image},if=none,id=d0,format=raw,readonly=on", "-device", "virtio-blk-pci,drive=d0"],
+            ExtraArguments = ["-drive", $"file={image},if=none,id=d0,format=raw,snapshot=on", .. VirtioBlk],
         });
         await vm.WaitForAsync(@"ERR step boot: FAILED after \d+ ms: refusing to kexec: no attestation verdict", Boot);
         Assert.Equal(0, await vm.WaitForExitAsync(Step));

@@ -80,7 +80,10 @@ public sealed class BootDiscovery
         if (LoadModule is not null && p.Module is { } module && loaded.Add(module))
         {
             if (!await LoadModule(module, ct).ConfigureAwait(false)) Log($"module {module} for {p.Device.Name} did not load; trying to mount anyway");
-            if (module == "vfat") await LoadModule("nls_cp437", ct).ConfigureAwait(false); // CONFIG_FAT_DEFAULT_CODEPAGE=437
+            // vfat loads its codepage and iocharset tables at mount (EINVAL without them): Debian's kernel defaults
+            // are CONFIG_FAT_DEFAULT_CODEPAGE=437 and CONFIG_FAT_DEFAULT_IOCHARSET="ascii", both modules.
+            if (module == "vfat")
+                foreach (string nls in new[] { "nls_cp437", "nls_ascii" }) await LoadModule(nls, ct).ConfigureAwait(false);
         }
         try
         {
