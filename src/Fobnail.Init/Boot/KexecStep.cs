@@ -22,7 +22,15 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
             return new StepOutcome.Failed("fobnail.kexec.kernel is not set: there is no kernel to boot");
         await LoadHashModulesAsync(context, cancellationToken).ConfigureAwait(false);
 
-        var request = new KexecRequest(config.KexecKernel, config.KexecInitrd, config.KexecCmdline)
+        var request = new KexecRequest(config.KexecKernel, config.KexecInitrd, config.KexecCmdline);
+        return Handoff(context, request, kernel, eventLogPath);
+    }
+
+    /// <summary>The measured handoff with fobnail.kexec.* policy, PCRs and TPM, as a step outcome (shared with the boot step).</summary>
+    internal static StepOutcome Handoff(BootContext context, KexecRequest request, IKexecKernel? kernel, string? eventLogPath)
+    {
+        BootConfig config = context.Config;
+        request = request with
         {
             Pcrs = new KexecPcrs(Kernel: config.KexecKernelPcr, Initrd: config.KexecKernelPcr, Cmdline: config.KexecCmdlinePcr),
         };
@@ -33,20 +41,19 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
             EventLogPath = eventLogPath,
         };
         KexecHandoffResult result = handoff.Run(request, context.Get<AttestationVerdict>(), execute: true);
-        StepOutcome outcome = result switch
+        return result switch
         {
             KexecHandoffResult.Failed f => new StepOutcome.Failed(f.Summary, f.Error),
             KexecHandoffResult.Refused r => new StepOutcome.Failed(r.Summary),
             _ => new StepOutcome.Succeeded(result.Summary),
         };
-        return outcome;
     }
 
     /// <summary>
     /// AF_ALG hashing (algif_hash) and the fast SHA drivers, loaded by name before measuring: no usermode
     /// modprobe would load them on demand. Without them the measurement falls back to managed digests (logged).
     /// </summary>
-    private static async Task LoadHashModulesAsync(BootContext context, CancellationToken cancellationToken)
+    internal static async Task LoadHashModulesAsync(BootContext context, CancellationToken cancellationToken)
     {
         if (context.Get<ModuleLoader>() is not { } loader)
             return; // no modules step ran (fobnail.steps): nothing to load with

@@ -11,5 +11,6 @@ internal static class Steps
         [BootStep.Network] = new NetworkStep(),
         [BootStep.Attest] = new AttestStep(),
         [BootStep.Kexec] = new KexecStep(),
+        [BootStep.Boot] = new DiskBootStep(),
     };
 }

@@ -10,6 +10,7 @@ internal static class Commands
         var root = new RootCommand("fobnail-init: measured-launch /init and Fobnail Token attester");
         // One line per area; keep them sorted.
         foreach (Command c in AttestCommand.CreateAll()) root.Subcommands.Add(c);
+        root.Subcommands.Add(BootCommand.Create());
         root.Subcommands.Add(CmdlineCommand.Create());
         root.Subcommands.Add(CoapCommand.Create());
         root.Subcommands.Add(EventLogCommand.Create());

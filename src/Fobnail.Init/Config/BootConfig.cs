@@ -8,7 +8,7 @@ namespace Fobnail.Init.Config;
 /// </summary>
 public sealed record BootConfig
 {
-    public IReadOnlyList<BootStep> Steps { get; init; } = [BootStep.Modules, BootStep.Network, BootStep.Attest, BootStep.Kexec];
+    public IReadOnlyList<BootStep> Steps { get; init; } = [BootStep.Modules, BootStep.Network, BootStep.Attest, BootStep.Boot];
     public SystemAction Final { get; init; } = SystemAction.Halt;
     public SystemAction OnFailure { get; init; } = SystemAction.Halt;
     public Serilog.Events.LogEventLevel LogLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
@@ -34,6 +34,10 @@ public sealed record BootConfig
     public byte[]? AttestMac { get; init; }
     /// <summary>fobnail.attest.ek_chain: directory of the EK certificate's issuers to send below the root (§5.4 (a)).</summary>
     public string? AttestEkChain { get; init; }
+    /// <summary>fobnail.boot.*: how long the boot step waits for disks, which entry it boots, what it appends.</summary>
+    public int BootWaitSeconds { get; init; } = 10;
+    public string? BootEntry { get; init; }
+    public string? BootAppend { get; init; }
     /// <summary>Test hook: throw inside this step to prove a failure runs the failure action instead of killing PID 1.</summary>
     public BootStep? DebugFault { get; init; }
 
@@ -58,8 +62,8 @@ public sealed record BootConfig
 
     public static readonly IReadOnlyList<Option> Options =
     [
-        new("steps", "STEP[,STEP...]", "modules,network,attest,kexec",
-            "Boot steps to run, in order: modules (coldplug + hotplug), network (token link), attest (provision/attest with the token), kexec (measure and boot the target; fail-closed).",
+        new("steps", "STEP[,STEP...]", "modules,network,attest,boot",
+            "Boot steps to run, in order: modules (coldplug + hotplug), network (token link), attest (provision/attest with the token), boot (find the installed system's boot entry on the disks, measure and kexec it; fail-closed), kexec (measure and boot fobnail.kexec.kernel instead).",
             (c, v) => c with { Steps = SplitList(v).Select(ParseEnum<BootStep>).ToArray() }),
         new("final", "halt|poweroff|reboot", "halt",
             "What to do once every step succeeded. halt = stay up with hotplug and the link manager running.",
@@ -117,6 +121,16 @@ public sealed record BootConfig
         new("provision", "0|1|unknown", "0",
             "1 = provision this platform to the token before attesting; unknown = only when the token says the platform is unknown; 0 = never.",
             (c, v) => c with { Provision = v == "unknown" ? ProvisionMode.WhenUnknown : ParseBool(v) ? ProvisionMode.Always : ProvisionMode.Never }),
+        new("boot.wait", "SECONDS", "10",
+            "How long the boot step waits for block devices; it stops early once the chosen entry and its root filesystem are there.",
+            (c, v) => c with { BootWaitSeconds = int.TryParse(v, System.Globalization.NumberStyles.None, null, out int s) && s is >= 0 and <= 3600
+                ? s : throw new FormatException($"'{v}' is not a number of seconds 0-3600") }),
+        new("boot.entry", "ID|TITLE|INDEX", "(the boot loader's default)",
+            "Which boot entry the boot step boots: an id (BLS file name, GRUB --id, syslinux LABEL), a title (GRUB's 'submenu>title' too) or an index in `fobnail-init boot list`.",
+            (c, v) => c with { BootEntry = v.Length > 0 ? v : throw new FormatException("empty entry") }),
+        new("boot.append", "\"TEXT\"", "(none)",
+            "Parameters added to the chosen entry's command line; quote it to include spaces.",
+            (c, v) => c with { BootAppend = v }),
         new("debug.fault", "STEP", "(none)",
             "Test hook: make STEP throw, to exercise the failure path.",
             (c, v) => c with { DebugFault = ParseEnum<BootStep>(v) }),

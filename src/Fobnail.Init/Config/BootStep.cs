@@ -11,4 +11,6 @@ public enum BootStep
     Attest,
     /// <summary>Measure the target kernel, initrd and command line into PCRs, kexec_file_load it and reboot into it.</summary>
     Kexec,
+    /// <summary>Find the installed system's boot entries on the disks, choose one as its boot loader would, measure and kexec it (after a passed attestation).</summary>
+    Boot,
 }
