@@ -12,6 +12,7 @@ internal static class Commands
         foreach (Command c in AttestCommand.CreateAll()) root.Subcommands.Add(c);
         root.Subcommands.Add(CmdlineCommand.Create());
         root.Subcommands.Add(CoapCommand.Create());
+        root.Subcommands.Add(DaemonCommand.Create());
         root.Subcommands.Add(KexecCommand.Create());
         root.Subcommands.Add(ModulesCommand.Create());
         root.Subcommands.Add(NetCommand.Create());
