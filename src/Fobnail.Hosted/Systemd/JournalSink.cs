@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace Fobnail.Hosted.Systemd;
 
@@ -60,7 +61,7 @@ public sealed class JournalSink : ILogEventSink, IDisposable
     public static byte[] Format(LogEvent e, string identifier)
     {
         var buffer = new MemoryStream();
-        string message = e.RenderMessage(CultureInfo.InvariantCulture);
+        string message = Render(e);
         if (e.Exception is not null) message += "\n" + e.Exception;
         Field(buffer, "MESSAGE", message, MaxEntryBytes / 2);
         Field(buffer, "PRIORITY", Priority(e.Level).ToString(CultureInfo.InvariantCulture), 8);
@@ -75,6 +76,16 @@ public sealed class JournalSink : ILogEventSink, IDisposable
             Field(buffer, key, text, MaxFieldValueBytes);
         }
         return buffer.ToArray();
+    }
+
+    private static readonly MessageTemplateTextFormatter Literal = new("{Message:lj}", CultureInfo.InvariantCulture);
+
+    /// <summary>The message with string values as they are (Serilog's default rendering puts them in quotes).</summary>
+    public static string Render(LogEvent e)
+    {
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        Literal.Format(e, w);
+        return w.ToString();
     }
 
     /// <summary>FOBNAIL_ + the property name in upper case, only A-Z, 0-9 and _ (journal field name rules), at most 64 chars.</summary>

@@ -15,7 +15,7 @@ public sealed class StdoutSink(TextWriter output) : ILogEventSink
 
     public void Emit(LogEvent logEvent)
     {
-        string message = logEvent.RenderMessage(CultureInfo.InvariantCulture);
+        string message = JournalSink.Render(logEvent);
         if (logEvent.Exception is not null) message += " | " + logEvent.Exception.GetType().Name + ": " + logEvent.Exception.Message;
         // One entry per line: a newline inside would start an entry without the priority.
         message = message.Replace('\n', ' ');

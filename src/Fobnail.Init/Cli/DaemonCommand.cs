@@ -64,7 +64,8 @@ internal static class DaemonCommand
                 return UsageError;
             }
             using var log = DaemonLogging.Create(target, r.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Information);
-            return await DaemonHost.RunAsync(options, new TpmPlatformAttester(r.GetValue(tpm)!, settings, log), log, ct);
+            using var stop = new StopSignals(ct);
+            return await DaemonHost.RunAsync(options, new TpmPlatformAttester(r.GetValue(tpm)!, settings, log), log, stop.Token);
         });
         return command;
     }
