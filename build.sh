@@ -12,7 +12,8 @@ BUILD=$ROOT/build
 OUT=$ROOT/out
 
 PACKAGES=(qemu-system-x86 qemu-utils swtpm swtpm-tools tpm2-tools libcoap3-bin kmod cpio xz-utils iproute2
-          tshark zlib1g-dev gcc file openssl rsync iputils-ping)
+          tshark zlib1g-dev gcc file openssl rsync iputils-ping
+          dbus-daemon systemd libglib2.0-bin)  # hosted mode tests: a private dbus-daemon, busctl/systemd-analyze, gdbus
 
 log() { printf '[build.sh] %s\n' "$*" >&2; }
 
