@@ -1,5 +1,5 @@
 using Fobnail.Attester.Flows;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Serilog;
 
 namespace Fobnail.Hosted.Daemon;

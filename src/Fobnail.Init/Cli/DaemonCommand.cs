@@ -2,7 +2,7 @@ using System.CommandLine;
 using Fobnail.Attester.Flows;
 using Fobnail.Attester.Platform;
 using Fobnail.Attester.Session;
-using Fobnail.Attester.Tpm;
+using Fobnail.Tpm;
 using Fobnail.Hosted.DBus;
 using Fobnail.Hosted.Daemon;
 using Fobnail.Hosted.Systemd;

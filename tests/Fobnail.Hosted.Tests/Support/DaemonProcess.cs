@@ -36,7 +36,6 @@ internal sealed class DaemonProcess : IAsyncDisposable
             foreach (string a in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", "dotnet" }) psi.ArgumentList.Add(a);
         foreach (string a in new[] { dll, "daemon", "--bus-address", busAddress, "--tpm", "swtpm:127.0.0.1:9", "--log", "stdout", "--no-network-manager" })
             psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_ROLL_FORWARD"] = "Major";
         psi.Environment.Remove("NOTIFY_SOCKET");
         psi.Environment.Remove("WATCHDOG_USEC");
         psi.Environment.Remove("WATCHDOG_PID");
