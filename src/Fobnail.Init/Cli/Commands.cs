@@ -14,6 +14,7 @@ internal static class Commands
         root.Subcommands.Add(CmdlineCommand.Create());
         root.Subcommands.Add(CoapCommand.Create());
         root.Subcommands.Add(EventLogCommand.Create());
+        root.Subcommands.Add(DaemonCommand.Create());
         root.Subcommands.Add(KexecCommand.Create());
         root.Subcommands.Add(ModulesCommand.Create());
         root.Subcommands.Add(NetCommand.Create());

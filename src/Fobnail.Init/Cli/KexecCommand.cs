@@ -82,9 +82,13 @@ internal static class KexecCommand
 
         var exec = new Option<bool>("--exec") { Description = "Reboot into the loaded kernel (reboot(LINUX_REBOOT_CMD_KEXEC))" };
         var eventLog = new Option<string?>("--event-log") { Description = "Also write the text event log to this file" };
-        var load = new Command("load", "Measure (and with --extend extend), kexec_file_load, and with --exec reboot into it") { kernel, exec, eventLog };
+        var viaSystemd = new Option<bool>("--via-systemd") { Description = "After loading, ask systemd over D-Bus to start kexec.target (clean shutdown into the kernel)" };
+        var busAddress = new Option<string>("--bus-address") { Description = "D-Bus address of systemd (default: the system bus)", DefaultValueFactory = _ => Hosted.DBus.BusConnection.SystemAddress };
+        var load = new Command("load", "Measure (and with --extend extend), kexec_file_load, and with --exec reboot into it") { kernel, exec, eventLog, viaSystemd, busAddress };
         load.SetAction(r => Run(() =>
         {
+            if (r.GetValue(exec) && r.GetValue(viaSystemd))
+                throw new FormatException("--exec and --via-systemd exclude each other: --exec reboots at once, --via-systemd shuts down cleanly first");
             using var log = LogSetup.CreateForCli(LogEventLevel.Information);
             Serilog.Log.Logger = log;
             string spec = r.GetValue(tpm)!;
@@ -99,7 +103,7 @@ internal static class KexecCommand
             {
                 case KexecHandoffResult.Loaded loaded:
                     Console.Out.Write(r.GetValue(json) ? loaded.Log.ToJson() + "\n" : loaded.Log.ToText());
-                    return 0;
+                    return r.GetValue(viaSystemd) ? KexecViaSystemd(r.GetValue(busAddress)!, log) : 0;
                 default:
                     // The handoff already logged the refusal or failure (on stderr).
                     return Failed;
@@ -107,6 +111,22 @@ internal static class KexecCommand
         }));
         command.Subcommands.Add(load);
         return command;
+    }
+
+    /// <summary>The loaded kernel is booted by systemd: StartUnit("kexec.target", "replace-irreversibly").</summary>
+    private static int KexecViaSystemd(string busAddress, Serilog.ILogger log)
+    {
+        try
+        {
+            string job = Hosted.DBus.SystemdManager.StartKexecTargetAsync(busAddress).GetAwaiter().GetResult();
+            log.Information("kexec: systemd queued {Job}: stopping services, then kexec", job);
+            return 0;
+        }
+        catch (Exception e) when (e is Hosted.DBus.BusUnavailableException or Tmds.DBus.Protocol.DBusExceptionBase or Hosted.DBus.BusFormatException)
+        {
+            Console.Error.WriteLine($"kexec: the kernel is loaded, but systemd did not take kexec.target: {e.Message}");
+            return Failed;
+        }
     }
 
     private static TpmAlgId[] ParseBanks(string text) =>

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using Fobnail.Hosted.DBus;
+using Tmds.DBus.Protocol;
+
+namespace Fobnail.Hosted.Tests.Support;
+
+/// <summary>
+/// A stand-in for systemd or NetworkManager on a private bus: owns their bus name, records every call
+/// (interface, member, signature, string arguments) and answers with what the test says.
+/// </summary>
+internal sealed class RecordingService : IPathMethodHandler, IDisposable
+{
+    public delegate void Answer(MethodContext context);
+
+    private readonly DBusConnection _connection;
+    private readonly Answer _answer;
+
+    private RecordingService(DBusConnection connection, string path, Answer answer)
+    {
+        _connection = connection;
+        Path = path;
+        _answer = answer;
+    }
+
+    public string Path { get; }
+
+    public bool HandlesChildPaths => true;
+
+    public ConcurrentQueue<Call> Calls { get; } = new();
+
+    public sealed record Call(string Path, string Interface, string Member, string Signature, string[] Strings);
+
+    public static async Task<RecordingService> StartAsync(string address, string busName, string path, Answer answer)
+    {
+        DBusConnection c = await BusConnection.ConnectAsync(address);
+        var s = new RecordingService(c, path, answer);
+        c.AddMethodHandler(s);
+        await BusConnection.OwnNameAsync(c, busName);
+        return s;
+    }
+
+    public ValueTask HandleMethodAsync(MethodContext context)
+    {
+        Message m = context.Request;
+        var strings = new List<string>();
+        Reader r = m.GetBodyReader();
+        // Only the leading string arguments are recorded (enough for StartUnit(ss) and Properties.Set(ssv)).
+        foreach (char c in m.SignatureAsString ?? "")
+        {
+            if (c != 's') break;
+            strings.Add(r.ReadString());
+        }
+        Calls.Enqueue(new Call(m.PathAsString ?? "", m.InterfaceAsString ?? "", m.MemberAsString ?? "", m.SignatureAsString ?? "", [.. strings]));
+        _answer(context);
+        return ValueTask.CompletedTask;
+    }
+
+    public static void ReplyObjectPath(MethodContext context, string path)
+    {
+        MessageWriter w = context.CreateReplyWriter("o");
+        try
+        {
+            w.WriteObjectPath(path);
+            context.Reply(w.CreateMessage());
+        }
+        finally { w.Dispose(); }
+    }
+
+    public static void ReplyString(MethodContext context, string value)
+    {
+        MessageWriter w = context.CreateReplyWriter("s");
+        try
+        {
+            w.WriteString(value);
+            context.Reply(w.CreateMessage());
+        }
+        finally { w.Dispose(); }
+    }
+
+    public static void ReplyEmpty(MethodContext context)
+    {
+        MessageWriter w = context.CreateReplyWriter(null!);
+        try { context.Reply(w.CreateMessage()); }
+        finally { w.Dispose(); }
+    }
+
+    public void Dispose() => _connection.Dispose();
+}
