@@ -45,7 +45,7 @@ public class LinuxModuleKernelTests
             ? "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
             : "/usr/include/asm-generic/unistd.h";
         string line = File.ReadLines(header).Single(l => l.StartsWith("#define __NR_finit_module "));
-        Assert.Equal(long.Parse(line.Split(' ')[^1]), Fobnail.Modules.Interop.Libc.SYS_finit_module);
+        Assert.Equal(long.Parse(line.Split(' ')[^1]), Fobnail.Linux.Sys.SYS_finit_module);
     }
 
     [Fact]

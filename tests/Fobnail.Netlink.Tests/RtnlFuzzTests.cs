@@ -1,4 +1,5 @@
 using Fobnail.Netlink.Rtnl;
+using Fobnail.Netlink.Tests.Support;
 
 namespace Fobnail.Netlink.Tests;
 
