@@ -30,7 +30,7 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
             OpenExtender = () => TpmPcrExtender.Open(config.Tpm),
             EventLogPath = eventLogPath,
         };
-        KexecHandoffResult result = handoff.Run(request, context.Get<AttestationVerdict>(), execute: true);
+        KexecHandoffResult result = handoff.Run(request, context.Verdict, execute: true);
         StepOutcome outcome = result switch
         {
             KexecHandoffResult.Failed f => new StepOutcome.Failed(f.Summary, f.Error),
