@@ -54,15 +54,10 @@ internal static class CoapCommand
                 Print(Console.Out, response);
                 return response.Code.IsSuccess ? ExitCodes.Ok : ExitCodes.Failed;
             }
-            catch (CoapException e)
+            catch (Exception e) when (e is CoapException or System.Net.Sockets.SocketException)
             {
                 Console.Error.WriteLine($"coap: {e.Message}");
-                return ExitCodes.Usage;
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                Console.Error.WriteLine($"coap: {e.Message}");
-                return ExitCodes.Usage;
+                return ExitCodes.Failed;
             }
         });
         return cmd;
