@@ -5,12 +5,19 @@ namespace Fobnail.Modules;
 /// characters (including '/' and a leading '.': no FNM_PATHNAME/FNM_PERIOD), '?' any one character,
 /// '[...]' a bracket expression ('!' or '^' negates, ranges, [:class:]), '\' quotes the next character.
 /// A '[' without a closing ']' is an ordinary character, as in glibc. Iterative with one backtrack point
-/// per '*', so matching is O(pattern × text) and cannot blow up on hostile input.
+/// per '*', and where each bracket expression ends is worked out once per call in one pass over the pattern, so
+/// matching is O(pattern × text) and cannot blow up on hostile input (before, every attempt at a '[' rescanned
+/// the rest of the pattern for its ']': 1,000 unclosed '[' against 12,000 characters took seconds).
 /// </summary>
 public static class Glob
 {
     public static bool IsMatch(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
     {
+        Span<int> scan = pattern.Contains('[')
+            ? pattern.Length <= 128 ? stackalloc int[2 * pattern.Length] : new int[2 * pattern.Length]
+            : default;
+        if (!scan.IsEmpty)
+            FillBracketScan(pattern, scan);
         int p = 0, t = 0;
         int starP = -1, starT = -1;
         while (t < text.Length)
@@ -29,7 +36,7 @@ public static class Glob
                     starT = t;
                     continue;
                 }
-                int consumed = MatchOne(pattern, p, text[t]);
+                int consumed = MatchOne(pattern, scan, p, text[t]);
                 if (consumed > 0)
                 {
                     p += consumed;
@@ -54,7 +61,7 @@ public static class Glob
     /// Matches one pattern element at <paramref name="p"/> against <paramref name="c"/>: returns the element's
     /// length in the pattern if it matches, 0 if it does not, -1 for a lone trailing backslash.
     /// </summary>
-    private static int MatchOne(ReadOnlySpan<char> pattern, int p, char c)
+    private static int MatchOne(ReadOnlySpan<char> pattern, ReadOnlySpan<int> scan, int p, char c)
     {
         char pc = pattern[p];
         switch (pc)
@@ -66,7 +73,7 @@ public static class Glob
                     return -1;
                 return pattern[p + 1] == c ? 2 : 0;
             case '[':
-                int end = BracketEnd(pattern, p);
+                int end = BracketEnd(pattern, scan, p);
                 if (end < 0)
                     return c == '[' ? 1 : 0;
                 return MatchBracket(pattern[(p + 1)..end], c) ? end - p + 1 : 0;
@@ -76,29 +83,43 @@ public static class Glob
     }
 
     /// <summary>Index of the ']' closing the bracket expression opened at <paramref name="open"/>, or -1.</summary>
-    private static int BracketEnd(ReadOnlySpan<char> pattern, int open)
+    private static int BracketEnd(ReadOnlySpan<char> pattern, ReadOnlySpan<int> scan, int open)
     {
         int i = open + 1;
         if (i < pattern.Length && (pattern[i] == '!' || pattern[i] == '^'))
             i++;
         if (i < pattern.Length && pattern[i] == ']')
             i++; // a ']' first in the list is a member, not the end
-        while (i < pattern.Length)
+        return i < pattern.Length ? scan[i] : -1;
+    }
+
+    /// <summary>
+    /// scan[k] (k &lt; pattern length) = the ']' a bracket list body scanned from k stops at, or -1: an escaped
+    /// character and a "[:class:]" are skipped whole. Filled right to left, since the scan from k only depends on
+    /// the scan from the next element; scan[n + k] is the scratch "first ':]' at or after k".
+    /// </summary>
+    private static void FillBracketScan(ReadOnlySpan<char> pattern, Span<int> scan)
+    {
+        int n = pattern.Length;
+        Span<int> colonClose = scan[n..];
+        int From(Span<int> table, int k) => k < n ? table[k] : -1;
+        for (int k = n - 1; k >= 0; k--)
+            colonClose[k] = pattern[k] == ':' && k + 1 < n && pattern[k + 1] == ']' ? k : From(colonClose, k + 1);
+        for (int k = n - 1; k >= 0; k--)
         {
-            char c = pattern[i];
-            if (c == '\\' && i + 1 < pattern.Length)
-                i += 2;
-            else if (c == '[' && i + 1 < pattern.Length && pattern[i + 1] == ':')
+            char c = pattern[k];
+            if (c == ']')
+                scan[k] = k;
+            else if (c == '\\' && k + 1 < n)
+                scan[k] = From(scan, k + 2);
+            else if (c == '[' && k + 1 < n && pattern[k + 1] == ':')
             {
-                int close = pattern[(i + 2)..].IndexOf(":]");
-                i = close < 0 ? i + 1 : i + 2 + close + 2;
+                int close = From(colonClose, k + 2);
+                scan[k] = From(scan, close < 0 ? k + 1 : close + 2);
             }
-            else if (c == ']')
-                return i;
             else
-                i++;
+                scan[k] = From(scan, k + 1);
         }
-        return -1;
     }
 
     private static bool MatchBracket(ReadOnlySpan<char> body, char c)

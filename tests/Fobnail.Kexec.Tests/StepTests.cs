@@ -19,7 +19,7 @@ public sealed class StepTests : IDisposable
         var (config, problems) = Config(cmdline);
         Assert.Empty(problems);
         var context = new BootContext(config, _log.Logger(), cmdline);
-        if (verdict is not null) context.Set(verdict);
+        context.Verdict = verdict;
         return await new KexecStep(kernel, Path.Combine(_files.Dir, "measurements")).RunAsync(context, CancellationToken.None);
     }
 

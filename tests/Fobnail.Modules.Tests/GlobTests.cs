@@ -72,6 +72,26 @@ public partial class GlobTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
 
+    /// <summary>
+    /// Unclosed '[' are literal, and where each bracket ends is found once per match: 1,000 of them after a '*'
+    /// against 12,000 '[' is 12 million steps (well under a second). When every attempt rescanned the rest of the
+    /// pattern for a ']', the same match took about 6 billion steps (minutes), so the generous limit still fails it.
+    /// </summary>
+    [Fact]
+    public void UnclosedBracketsAreLinearInThePattern()
+    {
+        string pattern = "*" + new string('[', 1000) + "x";
+        string text = new('[', 12_000);
+        Task<bool> match = Task.Run(() => Glob.IsMatch(pattern, text));
+        Assert.True(match.Wait(TimeSpan.FromSeconds(30)), "Glob.IsMatch did not finish in 30 s");
+        Assert.False(match.Result);
+        Assert.True(Glob.IsMatch("*" + new string('[', 1000), text));
+        // A later '[' may close where an earlier one did not: each one's end is its own.
+        foreach (string p in new[] { "[[:]", "[[:]]", "[\\][]]", "a[[b]" })
+            foreach (string t in new[] { "[", ":", "]", "[:", ":]", "\\", "a[b", "ab", "a[" })
+                Assert.True(Glob.IsMatch(p, t) == Glibc(p, t), $"pattern '{p}' text '{t}': glibc {Glibc(p, t)}");
+    }
+
     internal static string RandomString(Random random, string alphabet, int length)
     {
         var chars = new char[length];

@@ -87,4 +87,36 @@ public class NetWatchCliTests
             Assert.Contains("neither VID:PID", await errors);
         }
     }
+
+    [Fact]
+    public async Task Ctrl_C_stops_net_watch_with_130_before_the_count_is_reached()
+    {
+        using var ns = new NetNs();
+        using var p = StartWatch(ns, "--count", "1", "--timeout", "120", "--no-uevents");
+        var stderr = new List<string>();
+        await WaitForStartup(p, stderr);
+        var rest = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEndAsync();
+        using (Process kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+            kill.WaitForExit();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}: {await output} {string.Join("\n", stderr)} {await rest}");
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("0")]
+    [InlineData("99999999")]
+    [InlineData("NaN")]
+    public async Task Out_of_range_timeouts_are_one_line_and_exit_code_2(string timeout)
+    {
+        using var ns = new NetNs();
+        using var p = StartWatch(ns, "--timeout", timeout);
+        var errors = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        string text = await errors;
+        Assert.True(p.ExitCode == 2, $"exit {p.ExitCode}: {text}");
+        Assert.Contains($"--timeout {timeout}: expected seconds between 0 and 2592000", text);
+        Assert.DoesNotContain("   at ", text);
+    }
 }

@@ -29,6 +29,22 @@ public sealed class TpmCliTests(TpmFixture tpm)
         Assert.Equal(Convert.ToHexString(File.ReadAllBytes(file)), doc.RootElement.GetProperty("tpm2b_public").GetString());
     }
 
+    /// <summary>A directory where an output file belongs: one line and exit code 2, not UnauthorizedAccessException.</summary>
+    [Theory]
+    [InlineData("quote", "--attest-out")]
+    [InlineData("quote", "--signature-out")]
+    [InlineData("ek", "--cert-out")]
+    [InlineData("aik", "--public-out")]
+    public void A_directory_as_an_output_file_is_a_usage_error(string command, string option)
+    {
+        string dir = Path.GetDirectoryName(tpm.NewFile("out"))!;
+        string[] args = command == "quote" ? ["quote", "--nonce", "00", option, dir] : [command, "--create", option, dir];
+        var (code, _, stderr) = Cli(args);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains($"{option} {dir}: is a directory", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
     [Fact]
     public void Quote_files_verify_with_tpm2_checkquote()
     {

@@ -27,11 +27,11 @@ public sealed class AttestStep : IBootStep
         BootConfig config = context.Config;
         StepOutcome Fail(string reason, Exception? error = null)
         {
-            context.Set(AttestationVerdict.Fail(reason));
+            context.Verdict = AttestationVerdict.Fail(reason);
             return new StepOutcome.Failed(reason, error);
         }
 
-        TokenLinkManager? links = context.Get<TokenLinkManager>();
+        TokenLinkManager? links = context.TokenLink;
         if (links is null)
             return Fail("no token link: the network step must run before attest (fobnail.steps=...,network,attest)");
 
@@ -43,7 +43,7 @@ public sealed class AttestStep : IBootStep
             try { ready = await links.WaitForAsync(TokenLinkState.Ready, wait.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return Fail($"the token was not ready within {config.AttestWaitSeconds} s (fobnail.attest.wait); link: {links.Current}");
+                return Fail($"the token was not ready within {config.AttestWaitSeconds} s (fobnail.attest.wait); link: {Describe(links.Current)}");
             }
         }
         log.Information("attest: token link ready on {IfName}; talking to {Token}", ready.IfName, config.TokenEndpoint);
@@ -69,7 +69,7 @@ public sealed class AttestStep : IBootStep
                     return Fail($"the token went away during attestation ({left}); {outcome.Summary}");
                 if (!outcome.IsTrusted)
                     return Fail(outcome.Summary);
-                context.Set(AttestationVerdict.Pass(outcome.Summary));
+                context.Verdict = AttestationVerdict.Pass(outcome.Summary);
                 return new StepOutcome.Succeeded(outcome.Summary);
             }
             catch (OperationCanceledException) when (lost is { } gone && !cancellationToken.IsCancellationRequested)
@@ -137,4 +137,13 @@ public sealed class AttestStep : IBootStep
             return false;
         }
     }
+
+    /// <summary>
+    /// The link for a log line: before its first change the manager's state is only its starting snapshot
+    /// ("Absent -> Absent: not started" while it runs), which says no more than that no token interface appeared.
+    /// </summary>
+    private static string Describe(TokenLinkEvent link) =>
+        link is { State: TokenLinkState.Absent, Previous: TokenLinkState.Absent, IfIndex: 0 }
+            ? "Absent (no matching USB network interface has appeared)"
+            : link.ToString();
 }

@@ -1,4 +1,7 @@
 using Fobnail.Init.Config;
+using Fobnail.Kexec;
+using Fobnail.Modules;
+using Fobnail.Netlink.Token;
 using Serilog;
 
 namespace Fobnail.Init.Boot;
@@ -16,10 +19,12 @@ public sealed class BootContext(BootConfig config, ILogger log, string commandLi
     /// <summary>Long-running services (uevent hotplug, token link manager) that live until PID 1 ends.</summary>
     public List<Task> Services { get; } = [];
 
-    private readonly Dictionary<Type, object> _shared = [];
+    /// <summary>The module loader the modules step made (hotplug keeps using it); null before that step.</summary>
+    public ModuleLoader? Modules { get; set; }
 
-    /// <summary>Objects one step makes for later ones (e.g. the module loader for hotplug), keyed by type.</summary>
-    public void Set<T>(T value) where T : class => _shared[typeof(T)] = value;
+    /// <summary>The token link manager the network step started; null before that step.</summary>
+    public TokenLinkManager? TokenLink { get; set; }
 
-    public T? Get<T>() where T : class => _shared.TryGetValue(typeof(T), out var v) ? (T)v : null;
+    /// <summary>The attest step's verdict for the kexec step; null when attest did not run (kexec refuses then).</summary>
+    public AttestationVerdict? Verdict { get; set; }
 }

@@ -24,14 +24,14 @@ public sealed class DiskBootStep(IKexecKernel? kernel = null, string? eventLogPa
     {
         var log = context.Log;
         BootConfig config = context.Config;
-        KexecDecision decision = new KexecPolicy(config.KexecRequireAttestation).Decide(context.Get<AttestationVerdict>());
+        KexecDecision decision = new KexecPolicy(config.KexecRequireAttestation).Decide(context.Verdict);
         if (!decision.Allowed)
         {
             log.Error("boot: {Message}", decision.Message);
             return new StepOutcome.Failed(decision.Message);
         }
 
-        ModuleLoader? loader = context.Get<ModuleLoader>();
+        ModuleLoader? loader = context.Modules;
         var discovery = new BootDiscovery
         {
             Wait = TimeSpan.FromSeconds(config.BootWaitSeconds),

@@ -40,7 +40,7 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
             OpenExtender = () => TpmPcrExtender.Open(config.Tpm),
             EventLogPath = eventLogPath,
         };
-        KexecHandoffResult result = handoff.Run(request, context.Get<AttestationVerdict>(), execute: true);
+        KexecHandoffResult result = handoff.Run(request, context.Verdict, execute: true);
         return result switch
         {
             KexecHandoffResult.Failed f => new StepOutcome.Failed(f.Summary, f.Error),
@@ -55,7 +55,7 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
     /// </summary>
     internal static async Task LoadHashModulesAsync(BootContext context, CancellationToken cancellationToken)
     {
-        if (context.Get<ModuleLoader>() is not { } loader)
+        if (context.Modules is not { } loader)
             return; // no modules step ran (fobnail.steps): nothing to load with
         foreach (string name in BankDigester.KernelModules)
         {

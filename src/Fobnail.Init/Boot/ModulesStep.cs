@@ -39,7 +39,7 @@ public sealed class ModulesStep : IBootStep
         }
 
         var loader = new ModuleLoader(index, new LinuxModuleKernel(context.SysRoot), parameters, log);
-        context.Set(loader);
+        context.Modules = loader;
 
         // Listen before walking: devices that appear while (or because) coldplug loads their bus driver, such as
         // the USB devices behind a freshly loaded xhci_pci, are announced by uevents, not found by the walk.

@@ -33,7 +33,7 @@ public sealed class NetworkStep : IBootStep
         // Opening subscribes to uevents and link notifications now; the dump inside RunAsync then finds a
         // token that is already there (coldplug).
         var manager = TokenLinkManager.Open(options, log);
-        context.Set(manager);
+        context.TokenLink = manager;
         context.Services.Add(Task.Run(async () =>
         {
             try { await manager.RunAsync(cancellationToken).ConfigureAwait(false); }

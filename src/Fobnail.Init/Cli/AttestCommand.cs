@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text;
-using System.Text.Json;
 using Fobnail.Attester.Flows;
 using Fobnail.Attester.Platform;
 using Fobnail.Attester.Session;
@@ -13,19 +11,13 @@ namespace Fobnail.Init.Cli;
 /// <summary>
 /// Hosted-mode attester commands (protocol §5.4–§5.6, §6):
 /// <c>attest [--provision] [--ek-chain DIR]</c>, <c>fs get|put|rm NAME [--file F]</c> (attest first, then the FTS
-/// call on the same session) and <c>platform metadata [--json]</c>. JSON is written with Utf8JsonWriter (no
-/// reflection under NativeAOT). The exit code of attest names the verdict so scripts can act on it.
+/// call on the same session) and <c>platform metadata [--json]</c>, written with <see cref="CliOutput"/>. The exit
+/// code of attest names the verdict (<see cref="ExitCodes"/>) so scripts can act on it.
 /// </summary>
 internal static class AttestCommand
 {
-    public const int Trusted = 0;
-    public const int UsageError = 2;
-    public const int NotTrusted = 10;
-    public const int PlatformNotProvisioned = 11;
-    public const int TokenNotProvisioned = 12;
-    public const int TokenUnreachable = 13;
-    public const int ProtocolError = 14;
-    public const int FtsFailed = 15;
+    /// <summary>The largest file <c>fs put</c> sends (the token's limit).</summary>
+    private const int FtsMaxFile = 6000;
 
     /// <summary>The three top-level commands this area owns (registered by one line in Commands.cs).</summary>
     public static IEnumerable<Command> CreateAll() => [Create(), CreateFs(), CreatePlatform()];
@@ -36,14 +28,14 @@ internal static class AttestCommand
     private static Common AddCommon(Command command, bool tokenOptions)
     {
         var common = new Common(
-            new Option<string>("--token") { Description = "The token's CoAP endpoint", DefaultValueFactory = _ => TokenSessionOptions.DefaultToken, Recursive = true },
-            new Option<string>("--tpm") { Description = "TPM: device:/dev/tpmrm0 or swtpm:HOST:PORT", DefaultValueFactory = _ => TpmTransportSpec.Default, Recursive = true },
+            CommonOptions.Token(),
+            CommonOptions.Tpm(),
             new Option<string?>("--metadata") { Description = "Metadata override file: key=value lines (mac, manufacturer, product_name, serial_number)", Recursive = true },
             new Option<string[]>("--meta") { Description = "One metadata override KEY=VALUE (repeatable; wins over --metadata)", Recursive = true, AllowMultipleArgumentsPerToken = false },
             new Option<string?>("--ek-chain") { Description = "Directory of the EK certificate's issuer chain (DER or PEM; roots are dropped)", Recursive = true },
-            new Option<bool>("--json") { Description = "JSON output", Recursive = true },
-            new Option<bool>("--verbose") { Description = "Debug log lines on stderr", Recursive = true },
-            new Option<double>("--ack-timeout") { Description = "CoAP ACK_TIMEOUT in seconds (4 retransmissions, factor 1.5)", DefaultValueFactory = _ => 2.0, Recursive = true });
+            CommonOptions.Json(),
+            CommonOptions.Verbose(),
+            CommonOptions.Seconds("--ack-timeout", "CoAP ACK_TIMEOUT in seconds (4 retransmissions, factor 1.5)", 2.0, 0.05, 60));
         command.Options.Add(common.Metadata);
         command.Options.Add(common.Meta);
         command.Options.Add(common.Json);
@@ -64,7 +56,7 @@ internal static class AttestCommand
         Common common = AddCommon(command, tokenOptions: true);
         var provision = new Option<bool>("--provision") { Description = "Provision the platform on the token first (4.03 on commit = already provisioned)" };
         command.Options.Add(provision);
-        command.SetAction((r, ct) => RunAsync(r, common, r.GetValue(provision), ct, (_, _, _) => Task.FromResult(Trusted)));
+        command.SetAction((r, ct) => RunAsync(r, common, r.GetValue(provision), ct, (_, _, _) => Task.FromResult(ExitCodes.Ok)));
         return command;
     }
 
@@ -78,8 +70,16 @@ internal static class AttestCommand
         {
             var name = new Argument<string>("name") { Description = "File name on the token (one path segment)" };
             var sub = new Command(verb, verb switch { "get" => "Read a file", "put" => "Store a file (at most 6000 bytes)", _ => "Delete a file" }) { name };
-            sub.SetAction((r, ct) => RunAsync(r, common, provision: false, ct,
-                (attester, output, token) => FtsAsync(verb, r.GetValue(name)!, r.GetValue(file), attester, output, token), textToStderr: true));
+            sub.SetAction((r, ct) =>
+            {
+                // Local files are checked before the token is asked anything: a bad path costs no attestation.
+                string? path = r.GetValue(file);
+                byte[]? upload = verb == "put" && path is not null ? CliFiles.Read("--file", path, FtsMaxFile) : null;
+                if (verb == "get" && path is not null && Directory.Exists(path))
+                    throw new CliUsageException($"--file {path}: is a directory");
+                return RunAsync(r, common, provision: false, ct,
+                    (attester, output, token) => FtsAsync(verb, r.GetValue(name)!, path, upload, attester, output, token), textToStderr: true);
+            });
             command.Subcommands.Add(sub);
         }
         return command;
@@ -94,19 +94,19 @@ internal static class AttestCommand
         var sysfs = new Option<string>("--sysfs") { Description = "sysfs root for the NIC search", DefaultValueFactory = _ => "/sys" };
         metadata.Options.Add(dmi);
         metadata.Options.Add(sysfs);
-        metadata.SetAction(r =>
+        metadata.SetAction((r, _) =>
         {
             try
             {
                 PlatformIdentity id = PlatformIdentity.Collect(Overrides(r, common), r.GetValue(dmi)!, r.GetValue(sysfs)!);
-                using var output = new JsonOrText(r.GetValue(common.Json));
+                using var output = new CliOutput(r.GetValue(common.Json));
                 WritePlatform(output, id);
-                return 0;
+                return Task.FromResult(ExitCodes.Ok);
             }
             catch (Exception e) when (e is PlatformMetadataException or SmbiosException)
             {
                 Console.Error.WriteLine($"platform: {e.Message}");
-                return ProtocolError;
+                return Task.FromResult(ExitCodes.ProtocolError);
             }
         });
         command.Subcommands.Add(metadata);
@@ -115,7 +115,9 @@ internal static class AttestCommand
 
     private static MetadataOverrides Overrides(ParseResult r, Common common)
     {
-        MetadataOverrides o = r.GetValue(common.Metadata) is { } path ? MetadataOverrides.ReadFile(path) : MetadataOverrides.None;
+        MetadataOverrides o = r.GetValue(common.Metadata) is { } path
+            ? MetadataOverrides.Parse(CliFiles.ReadText("--metadata", path, MetadataOverrides.MaxFileSize), path)
+            : MetadataOverrides.None;
         foreach (string field in r.GetValue(common.Meta) ?? [])
         {
             int eq = field.IndexOf('=', StringComparison.Ordinal);
@@ -127,7 +129,7 @@ internal static class AttestCommand
     }
 
     private static async Task<int> RunAsync(ParseResult r, Common common, bool provision, CancellationToken ct,
-        Func<TokenAttester, JsonOrText, CancellationToken, Task<int>> afterTrusted, bool textToStderr = false)
+        Func<TokenAttester, CliOutput, CancellationToken, Task<int>> afterTrusted, bool textToStderr = false)
     {
         using var log = LogSetup.CreateForCli(r.GetValue(common.Verbose) ? LogEventLevel.Debug : LogEventLevel.Warning);
         AttesterSettings settings;
@@ -141,19 +143,19 @@ internal static class AttestCommand
                 Provision = provision,
                 EkChainDirectory = r.GetValue(common.EkChain),
                 Metadata = Overrides(r, common),
-                Session = new TokenSessionOptions { Coap = TokenSessionOptions.CoapDefaults(AckTimeout(r.GetValue(common.AckTimeout))) },
+                Session = new TokenSessionOptions { Coap = TokenSessionOptions.CoapDefaults(TimeSpan.FromSeconds(r.GetValue(common.AckTimeout))) },
             };
         }
         catch (Exception e) when (e is FormatException or PlatformMetadataException)
         {
             Console.Error.WriteLine(e.Message);
-            return UsageError;
+            return ExitCodes.Usage;
         }
         try
         {
             using ITpmTransport transport = spec.Open(new TpmTransportOptions { CancellationToken = ct });
             await using TokenAttester attester = await TokenAttester.RunAsync(transport, settings, log, ct);
-            using var output = new JsonOrText(r.GetValue(common.Json), textToStderr);
+            using var output = new CliOutput(r.GetValue(common.Json), textToStderr);
             if (attester.Platform is { } platform)
                 WritePlatform(output, platform);
             if (attester.Provisioning is { } p)
@@ -173,16 +175,16 @@ internal static class AttestCommand
         catch (Exception e) when (e is TpmException or IOException)
         {
             Console.Error.WriteLine($"tpm: {e.Message}");
-            return ProtocolError;
+            return ExitCodes.ProtocolError;
         }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("attest: interrupted");
-            return TokenUnreachable;
+            return ExitCodes.Interrupted;
         }
     }
 
-    private static async Task<int> FtsAsync(string verb, string name, string? file, TokenAttester attester, JsonOrText output, CancellationToken ct)
+    private static async Task<int> FtsAsync(string verb, string name, string? file, byte[]? upload, TokenAttester attester, CliOutput output, CancellationToken ct)
     {
         try
         {
@@ -194,21 +196,20 @@ internal static class AttestCommand
                     if (content is null)
                     {
                         output.Field("fs", $"{name}: no such file");
-                        return FtsFailed;
+                        return ExitCodes.FtsFailed;
                     }
                     if (file is not null)
-                        await File.WriteAllBytesAsync(file, content, ct);
+                        CliFiles.Write("--file", file, content);
                     else
                         output.Bytes("content", content);
                     output.Field("fs", $"{name}: {content.Length} bytes read");
                     return 0;
                 case "put":
-                    if (file is null)
+                    if (upload is not { } data)
                     {
                         Console.Error.WriteLine("fs put: --file is required");
-                        return UsageError;
+                        return ExitCodes.Usage;
                     }
-                    byte[] data = await File.ReadAllBytesAsync(file, ct);
                     bool created = await fts.PutAsync(name, data, ct);
                     output.Field("fs", $"{name}: {data.Length} bytes {(created ? "created" : "overwritten")}");
                     return 0;
@@ -221,26 +222,21 @@ internal static class AttestCommand
         catch (Exception e) when (e is TokenProtocolException or TokenUnreachableException or ArgumentException or IOException)
         {
             Console.Error.WriteLine($"fs {verb}: {e.Message}");
-            return FtsFailed;
+            return ExitCodes.FtsFailed;
         }
     }
 
-    private static TimeSpan AckTimeout(double seconds) =>
-        double.IsFinite(seconds) && seconds is >= 0.05 and <= 60
-            ? TimeSpan.FromSeconds(seconds)
-            : throw new FormatException($"--ack-timeout {seconds}: expected 0.05 to 60 seconds");
-
     private static int ExitCode(AttestationVerdictKind kind) => kind switch
     {
-        AttestationVerdictKind.Trusted => Trusted,
-        AttestationVerdictKind.NotTrusted => NotTrusted,
-        AttestationVerdictKind.PlatformNotProvisioned => PlatformNotProvisioned,
-        AttestationVerdictKind.TokenNotProvisioned => TokenNotProvisioned,
-        AttestationVerdictKind.TokenUnreachable => TokenUnreachable,
-        _ => ProtocolError,
+        AttestationVerdictKind.Trusted => ExitCodes.Ok,
+        AttestationVerdictKind.NotTrusted => ExitCodes.NotTrusted,
+        AttestationVerdictKind.PlatformNotProvisioned => ExitCodes.PlatformNotProvisioned,
+        AttestationVerdictKind.TokenNotProvisioned => ExitCodes.TokenNotProvisioned,
+        AttestationVerdictKind.TokenUnreachable => ExitCodes.TokenUnreachable,
+        _ => ExitCodes.ProtocolError,
     };
 
-    private static void WritePlatform(JsonOrText output, PlatformIdentity id)
+    private static void WritePlatform(CliOutput output, PlatformIdentity id)
     {
         output.Field("manufacturer", id.Metadata.Manufacturer);
         output.Field("product_name", id.Metadata.ProductName);
@@ -248,53 +244,5 @@ internal static class AttestCommand
         output.Field("mac", string.Join(':', id.Metadata.Mac.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))));
         output.Field("metadata_cbor", Convert.ToHexStringLower(id.Bytes));
         output.Field("platform_id", id.IdHex);
-    }
-
-    /// <summary>"key: value" lines, or one JSON object written at dispose.</summary>
-    private sealed class JsonOrText : IDisposable
-    {
-        private readonly MemoryStream? _buffer;
-        private readonly Utf8JsonWriter? _json;
-
-        private readonly TextWriter _text;
-
-        /// <param name="textToStderr">Text lines to stderr, leaving stdout to file content (fs get).</param>
-        public JsonOrText(bool json, bool textToStderr = false)
-        {
-            _text = textToStderr ? Console.Error : Console.Out;
-            if (!json) return;
-            _buffer = new MemoryStream();
-            _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Indented = true });
-            _json.WriteStartObject();
-        }
-
-        public void Field(string name, string value)
-        {
-            if (_json is not null) _json.WriteString(name, value);
-            else _text.WriteLine($"{name}: {value}");
-        }
-
-        /// <summary>File content: base64 in JSON, raw bytes on stdout otherwise.</summary>
-        public void Bytes(string name, byte[] value)
-        {
-            if (_json is not null)
-            {
-                _json.WriteBase64String(name, value);
-                return;
-            }
-            using Stream stdout = Console.OpenStandardOutput();
-            stdout.Write(value);
-            stdout.Flush();
-        }
-
-        public void Dispose()
-        {
-            if (_json is null) return;
-            _json.WriteEndObject();
-            _json.Flush();
-            Console.WriteLine(Encoding.UTF8.GetString(_buffer!.ToArray()));
-            _json.Dispose();
-            _buffer.Dispose();
-        }
     }
 }

@@ -12,7 +12,7 @@ internal static class CmdlineCommand
 
         var text = new Argument<string?>("text") { Description = "Command line to parse (default: /proc/cmdline)", Arity = ArgumentArity.ZeroOrOne };
         var parse = new Command("parse", "Parse a kernel command line into the /init configuration") { text };
-        parse.SetAction(result =>
+        parse.SetAction((result, _) =>
         {
             string? given = result.GetValue(text);
             KernelCommandLine cmdline;
@@ -20,37 +20,48 @@ internal static class CmdlineCommand
             catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"cannot read the command line: {e.Message}");
-                return 2;
+                return Task.FromResult(ExitCodes.Usage);
             }
             var config = BootConfig.FromCommandLine(cmdline, out var problems);
-            var o = Console.Out;
-            o.WriteLine($"steps      {string.Join(",", config.Steps).ToLowerInvariant()}");
-            o.WriteLine($"final      {config.Final.ToString().ToLowerInvariant()}");
-            o.WriteLine($"onfailure  {config.OnFailure.ToString().ToLowerInvariant()}");
-            o.WriteLine($"loglevel   {config.LogLevel.ToString().ToLowerInvariant()}");
-            o.WriteLine($"modules    {string.Join(",", config.ExtraModules)}");
-            o.WriteLine($"match      {string.Join(",", config.TokenMatch)}");
-            o.WriteLine($"addr       {config.HostAddress}/{config.HostPrefixLength}");
-            o.WriteLine($"token      {config.TokenEndpoint}");
-            o.WriteLine($"tpm        {config.Tpm}");
-            if (config.DebugFault is { } fault) o.WriteLine($"debug.fault {fault.ToString().ToLowerInvariant()}");
-            var moduleParams = cmdline.Parameters.Where(p => p.Key.Contains('.') && !p.Key.StartsWith(BootConfig.Prefix, StringComparison.Ordinal)).ToList();
-            foreach (var p in moduleParams) o.WriteLine($"module parameter {p.Key}={p.Value}");
-            if (cmdline.InitArguments.Count > 0) o.WriteLine($"init arguments {string.Join(' ', cmdline.InitArguments)}");
+            Write(Console.Out, config, cmdline);
             foreach (var p in problems) Console.Error.WriteLine($"warning: {p}");
-            return problems.Count == 0 ? 0 : 1;
+            return Task.FromResult(problems.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed);
         });
 
         var options = new Command("options", "List every fobnail.* kernel command line option");
-        options.SetAction(_ =>
+        options.SetAction((_, _) =>
         {
             foreach (var opt in BootConfig.Options)
                 Console.Out.WriteLine($"{BootConfig.Prefix}{opt.Name}={opt.Syntax}\n    {opt.Help} Default: {opt.Default}.");
-            return 0;
+            return Task.FromResult(ExitCodes.Ok);
         });
 
         command.Subcommands.Add(parse);
         command.Subcommands.Add(options);
         return command;
+    }
+
+    /// <summary>
+    /// Every option with the value /init would use, an asterisk on each one the command line set, and a
+    /// "WEAKENS POLICY" line under each value that weakens the boot policy, so an audit of a command line sees
+    /// at once when, say, attestation is not required.
+    /// </summary>
+    internal static void Write(TextWriter o, BootConfig config, KernelCommandLine cmdline)
+    {
+        var given = cmdline.Parameters.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        int width = BootConfig.Options.Max(opt => opt.Name.Length) + BootConfig.Prefix.Length;
+        foreach (BootConfig.Option opt in BootConfig.Options)
+        {
+            string name = BootConfig.Prefix + opt.Name;
+            o.WriteLine($"{(given.Contains(name) ? '*' : ' ')} {name.PadRight(width)}  {opt.Show(config)}");
+            if (opt.Weakens(config) is { } reason)
+                o.WriteLine($"  {new string(' ', width)}  ^ WEAKENS POLICY: {reason}");
+        }
+        foreach (var p in cmdline.Parameters.Where(p => p.Key.Contains('.') && !p.Key.StartsWith(BootConfig.Prefix, StringComparison.Ordinal)))
+            o.WriteLine($"module parameter {p.Key}={p.Value}");
+        if (cmdline.InitArguments.Count > 0)
+            o.WriteLine($"init arguments {string.Join(' ', cmdline.InitArguments)}");
+        int weakened = config.Weakenings().Count();
+        o.WriteLine(weakened == 0 ? "policy: as strict as the defaults" : $"policy: WEAKENED by {weakened} option{(weakened == 1 ? "" : "s")}");
     }
 }

@@ -14,6 +14,9 @@ namespace Fobnail.Init.Cli;
 /// </summary>
 internal static class CoapCommand
 {
+    /// <summary>The largest request payload read from --payload-file (sent block-wise).</summary>
+    private const int MaxPayload = 1024 * 1024;
+
     public static Command Create()
     {
         var command = new Command("coap", "Send one CoAP request (e.g. coap get coap://169.254.0.1/api/version) and print the response");
@@ -25,7 +28,7 @@ internal static class CoapCommand
     private static Command CreateMethod(string name, CoapCode method)
     {
         var uri = new Argument<string>("uri") { Description = "coap://HOST[:PORT]/path[?query]; HOST is an IP address (default port 5683)" };
-        var payloadFile = new Option<FileInfo?>("--payload-file") { Description = "Request payload read from this file" };
+        var payloadFile = new Option<string?>("--payload-file") { Description = "Request payload read from this file" };
         var contentFormat = new Option<uint?>("--content-format") { Description = "Content-Format of the payload (0 text, 42 octet-stream, 60 CBOR)" };
         var non = new Option<bool>("--non") { Description = "Send a NON-confirmable request instead of CON" };
         var cmd = new Command(name, $"CoAP {name.ToUpperInvariant()} request") { uri, payloadFile, contentFormat, non };
@@ -34,18 +37,9 @@ internal static class CoapCommand
             if (!TryParseUri(result.GetValue(uri)!, out var endPoint, out var path, out var query, out string? error))
             {
                 Console.Error.WriteLine($"coap: {error}");
-                return 2;
+                return ExitCodes.Usage;
             }
-            byte[] payload = [];
-            if (result.GetValue(payloadFile) is { } file)
-            {
-                try { payload = await File.ReadAllBytesAsync(file.FullName, ct).ConfigureAwait(false); }
-                catch (IOException e)
-                {
-                    Console.Error.WriteLine($"coap: cannot read {file.FullName}: {e.Message}");
-                    return 2;
-                }
-            }
+            byte[] payload = result.GetValue(payloadFile) is { } file ? CliFiles.Read("--payload-file", file, MaxPayload) : [];
             var request = new CoapRequest(method, path)
             {
                 Payload = payload,
@@ -58,17 +52,12 @@ internal static class CoapCommand
                 using var client = new CoapClient(endPoint);
                 CoapMessage response = await client.SendAsync(request, ct).ConfigureAwait(false);
                 Print(Console.Out, response);
-                return response.Code.IsSuccess ? 0 : 1;
+                return response.Code.IsSuccess ? ExitCodes.Ok : ExitCodes.Failed;
             }
-            catch (CoapException e)
+            catch (Exception e) when (e is CoapException or System.Net.Sockets.SocketException)
             {
                 Console.Error.WriteLine($"coap: {e.Message}");
-                return 2;
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                Console.Error.WriteLine($"coap: {e.Message}");
-                return 2;
+                return ExitCodes.Failed;
             }
         });
         return cmd;

@@ -14,9 +14,6 @@ namespace Fobnail.Init.Cli;
 /// </summary>
 internal static class KexecCommand
 {
-    public const int Failed = 1;
-    public const int UsageError = 2;
-
     public static Command Create()
     {
         var command = new Command("kexec", "Measured kexec: measure a kernel, initrd and command line into PCRs, load and boot it");
@@ -24,12 +21,7 @@ internal static class KexecCommand
         var initrd = new Option<string?>("--initrd") { Description = "Initrd file", Recursive = true };
         var cmdline = new Option<string>("--cmdline") { Description = "Command line of the new kernel", DefaultValueFactory = _ => "", Recursive = true };
         var extend = new Option<bool>("--extend") { Description = "Extend the measurements into the TPM (--tpm)", Recursive = true };
-        var tpm = new Option<string>("--tpm")
-        {
-            Description = "TPM to extend into: device:/dev/tpmrm0 or swtpm:HOST:PORT",
-            DefaultValueFactory = _ => TpmTransportSpec.Default,
-            Recursive = true,
-        };
+        var tpm = CommonOptions.Tpm("TPM to extend into");
         var banks = new Option<string>("--banks")
         {
             Description = "Banks to measure for without --extend (with --extend: every allocated bank)",
@@ -38,7 +30,7 @@ internal static class KexecCommand
         };
         var kernelPcr = new Option<int>("--kernel-pcr") { Description = "PCR for kernel and initrd", DefaultValueFactory = _ => KexecPcrs.Default.Kernel, Recursive = true };
         var cmdlinePcr = new Option<int>("--cmdline-pcr") { Description = "PCR for the command line", DefaultValueFactory = _ => KexecPcrs.Default.Cmdline, Recursive = true };
-        var json = new Option<bool>("--json") { Description = "JSON output", Recursive = true };
+        var json = CommonOptions.Json();
         foreach (Option o in new Option[] { initrd, cmdline, extend, tpm, banks, kernelPcr, cmdlinePcr, json })
             command.Options.Add(o);
 
@@ -60,7 +52,7 @@ internal static class KexecCommand
         };
         var fromZero = new Option<bool>("--from-zero") { Description = "With --predict: start from all-zero PCRs (a fresh platform reset) instead of reading the TPM" };
         var measure = new Command("measure", "Print the digests and the event log (PCR, digest per bank, object)") { kernel, predict, fromZero };
-        measure.SetAction(r => Run(() =>
+        measure.SetAction((r, _) => Run(() =>
         {
             bool predicting = r.GetValue(predict), zero = r.GetValue(fromZero);
             if (zero && !predicting) throw new FormatException("--from-zero only goes with --predict");
@@ -76,7 +68,7 @@ internal static class KexecCommand
             }
             if (extender is not null) KexecMeasurer.Extend(events, extender);
             Console.Out.Write(r.GetValue(json) ? events.ToJson() + "\n" : events.ToText());
-            return 0;
+            return ExitCodes.Ok;
         }));
         command.Subcommands.Add(measure);
 
@@ -85,7 +77,7 @@ internal static class KexecCommand
         var viaSystemd = new Option<bool>("--via-systemd") { Description = "After loading, ask systemd over D-Bus to start kexec.target (clean shutdown into the kernel)" };
         var busAddress = new Option<string>("--bus-address") { Description = "D-Bus address of systemd (default: the system bus)", DefaultValueFactory = _ => Hosted.DBus.BusConnection.SystemAddress };
         var load = new Command("load", "Measure (and with --extend extend), kexec_file_load, and with --exec reboot into it") { kernel, exec, eventLog, viaSystemd, busAddress };
-        load.SetAction(r => Run(() =>
+        load.SetAction((r, _) => Run(() =>
         {
             if (r.GetValue(exec) && r.GetValue(viaSystemd))
                 throw new FormatException("--exec and --via-systemd exclude each other: --exec reboots at once, --via-systemd shuts down cleanly first");
@@ -103,10 +95,10 @@ internal static class KexecCommand
             {
                 case KexecHandoffResult.Loaded loaded:
                     Console.Out.Write(r.GetValue(json) ? loaded.Log.ToJson() + "\n" : loaded.Log.ToText());
-                    return r.GetValue(viaSystemd) ? KexecViaSystemd(r.GetValue(busAddress)!, log) : 0;
+                    return r.GetValue(viaSystemd) ? KexecViaSystemd(r.GetValue(busAddress)!, log) : ExitCodes.Ok;
                 default:
                     // The handoff already logged the refusal or failure (on stderr).
-                    return Failed;
+                    return ExitCodes.Failed;
             }
         }));
         command.Subcommands.Add(load);
@@ -133,12 +125,13 @@ internal static class KexecCommand
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name =>
             TpmHash.Find(name)?.Id ?? throw new FormatException($"--banks: '{name}' is not one of {TpmHash.Names}")).ToArray();
 
-    private static int Run(Func<int> action)
+    /// <summary>Runs on a worker thread, so that Ctrl-C ends the command even while a large file is being hashed.</summary>
+    private static Task<int> Run(Func<int> action) => Task.Run(() =>
     {
         try { return action(); }
-        catch (FormatException e) { Console.Error.WriteLine(e.Message); return UsageError; }
-        catch (KexecException e) { Console.Error.WriteLine($"kexec: {e.Message}"); return Failed; }
-        catch (TpmException e) { Console.Error.WriteLine($"kexec: TPM: {e.Message}"); return Failed; }
-        catch (IOException e) { Console.Error.WriteLine($"kexec: {e.Message}"); return Failed; }
-    }
+        catch (FormatException e) { Console.Error.WriteLine(e.Message); return ExitCodes.Usage; }
+        catch (KexecException e) { Console.Error.WriteLine($"kexec: {e.Message}"); return ExitCodes.Failed; }
+        catch (TpmException e) { Console.Error.WriteLine($"kexec: TPM: {e.Message}"); return ExitCodes.Failed; }
+        catch (IOException e) { Console.Error.WriteLine($"kexec: {e.Message}"); return ExitCodes.Failed; }
+    });
 }

@@ -23,16 +23,16 @@ internal static class ModulesCommand
             DefaultValueFactory = _ => "/proc/cmdline",
         };
         var sysfs = new Option<string>("--sysfs") { Description = "sysfs root", DefaultValueFactory = _ => "/sys" };
-        var verbose = new Option<bool>("--verbose") { Description = "Debug log lines on stderr" };
+        var verbose = CommonOptions.Verbose();
 
         var query = new Argument<string>("name|modalias") { Description = "A module name ('-' or '_') or a modalias such as usb:v1234p4321d..." };
         var resolve = new Command("resolve", "Print the modules a name or modalias resolves to and their load order; loads nothing") { query, dir };
-        resolve.SetAction(result => Run(() =>
+        resolve.SetAction((result, _) => RunAsync(() =>
         {
             ModuleIndex index = ModuleIndex.Load(Directory(result.GetValue(dir)));
             ModuleLookup lookup = index.Lookup(result.GetValue(query)!);
             ModulePlanText.Write(Console.Out, lookup, index.Plan(lookup.Modules));
-            return lookup.Modules.Count == 0 ? 1 : 0;
+            return Task.FromResult(lookup.Modules.Count == 0 ? ExitCodes.Failed : ExitCodes.Ok);
         }));
         command.Subcommands.Add(resolve);
 
@@ -96,10 +96,14 @@ internal static class ModulesCommand
 
     private static string Directory(string? dir) => dir ?? ModuleIndex.DefaultDirectory();
 
+    /// <summary>Module parameters of a kernel command line file (none when it does not exist, e.g. no /proc).</summary>
     private static ModuleParameters Parameters(string cmdlinePath) =>
-        File.Exists(cmdlinePath) ? ModuleParameters.FromKernelCommandLine(File.ReadAllText(cmdlinePath)) : ModuleParameters.None;
+        File.Exists(cmdlinePath) || System.IO.Directory.Exists(cmdlinePath)
+            ? ModuleParameters.FromKernelCommandLine(CliFiles.ReadText("--cmdline", cmdlinePath, MaxCommandLine))
+            : ModuleParameters.None;
 
-    private static int Run(Func<int> action) => RunAsync(() => Task.FromResult(action())).GetAwaiter().GetResult();
+    /// <summary>Far above any kernel's COMMAND_LINE_SIZE; only a bound for a file that is no command line.</summary>
+    private const int MaxCommandLine = 64 * 1024;
 
     /// <summary>Index and command-line problems are the user's to fix: one clear line, exit code 1, no stack trace.</summary>
     private static async Task<int> RunAsync(Func<Task<int>> action)
@@ -111,7 +115,7 @@ internal static class ModulesCommand
         catch (Exception e) when (e is ModuleIndexException or KernelCommandLineException or IOException)
         {
             Console.Error.WriteLine($"modules: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 }

@@ -12,9 +12,6 @@ namespace Fobnail.Init.Cli;
 /// <summary><c>net watch</c>: follow kernel uevents and the token link state machine, live.</summary>
 internal static class NetCommand
 {
-    /// <summary>Exit code when --timeout expires before --count events were seen (as timeout(1)).</summary>
-    public const int TimedOut = 124;
-
     public static Command Create()
     {
         var command = new Command("net", "Token network link: uevents, rtnetlink, interface configuration");
@@ -30,10 +27,11 @@ internal static class NetCommand
             DefaultValueFactory = _ => Ipv4Prefix.Default.ToString(),
         };
         var count = new Option<int?>("--count") { Description = "Exit after this many token link state changes" };
-        var timeout = new Option<double?>("--timeout") { Description = $"Exit after this many seconds (exit code {TimedOut} if --count was not reached)" };
+        var timeout = CommonOptions.OptionalSeconds("--timeout",
+            $"Exit after this many seconds (exit code {ExitCodes.TimedOut} if --count was not reached)", 0, 30 * 86400);
         var sysfs = new Option<string>("--sysfs") { Description = "sysfs root used to identify USB devices", DefaultValueFactory = _ => "/sys" };
         var quiet = new Option<bool>("--no-uevents") { Description = "Do not print every uevent, only token link changes" };
-        var verbose = new Option<bool>("--verbose") { Description = "Debug log lines on stderr" };
+        var verbose = CommonOptions.Verbose();
 
         var watch = new Command("watch", "Print uevents and token link state changes as they happen (Ctrl-C stops)")
         {
@@ -51,7 +49,7 @@ internal static class NetCommand
             catch (FormatException e)
             {
                 Console.Error.WriteLine(e.Message);
-                return 2;
+                return ExitCodes.Usage;
             }
             using var log = LogSetup.CreateForCli(result.GetValue(verbose) ? LogEventLevel.Debug : LogEventLevel.Information);
             var options = new TokenLinkOptions { Matcher = matcher, Address = prefix, SysfsRoot = result.GetValue(sysfs)! };
@@ -106,13 +104,13 @@ internal static class NetCommand
             cts.Cancel();
             try { await Task.WhenAll(run, printer).ConfigureAwait(false); }
             catch (OperationCanceledException) { }
-            if (count is not null && !reached) return ct.IsCancellationRequested ? 130 : TimedOut;
-            return 0;
+            if (count is not null && !reached) return ct.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.TimedOut;
+            return ExitCodes.Ok;
         }
         catch (NetlinkException e)
         {
             log.Error("net watch: {Error}", e.Message);
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 }

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
 using Fobnail.Tpm;
 using Fobnail.Init.Logging;
 using Serilog.Events;
@@ -10,42 +7,27 @@ namespace Fobnail.Init.Cli;
 
 /// <summary>
 /// <c>tpm info|pcrs|ek|aik|quote</c>: the TPM as the attester sees it, human-readable or <c>--json</c>
-/// (written with Utf8JsonWriter: no reflection under NativeAOT).
+/// (<see cref="CliOutput"/>). A TPM error is exit code 1, a bad option value 2.
 /// </summary>
 internal static class TpmCommand
 {
-    public const int TpmFailed = 1;
-    public const int UsageError = 2;
 
     public static Command Create()
     {
         var command = new Command("tpm", "TPM 2.0: information, PCRs, EK, AIK and quotes (Fobnail protocol section 7)");
-        var tpm = new Option<string>("--tpm")
-        {
-            Description = "TPM to use: device:/dev/tpmrm0 (falls back to /dev/tpm0) or swtpm:HOST:PORT",
-            DefaultValueFactory = _ => TpmTransportSpec.Default,
-            Recursive = true,
-        };
-        var json = new Option<bool>("--json") { Description = "JSON output", Recursive = true };
-        var verbose = new Option<bool>("--verbose") { Description = "Debug log lines on stderr", Recursive = true };
-        var timeout = new Option<double>("--timeout")
-        {
-            Description = "Seconds to wait for each TPM response before giving up",
-            DefaultValueFactory = _ => TpmTransportOptions.Default.CommandTimeout.TotalSeconds,
-            Recursive = true,
-        };
-        var keygenTimeout = new Option<double>("--keygen-timeout")
-        {
-            Description = "Seconds to wait for TPM2_CreatePrimary/TPM2_Create (RSA key generation)",
-            DefaultValueFactory = _ => TpmTransportOptions.Default.KeyGenerationTimeout.TotalSeconds,
-            Recursive = true,
-        };
+        var tpm = CommonOptions.Tpm();
+        var json = CommonOptions.Json();
+        var verbose = CommonOptions.Verbose();
+        var timeout = CommonOptions.Seconds("--timeout", "Seconds to wait for each TPM response before giving up",
+            TpmTransportOptions.Default.CommandTimeout.TotalSeconds, 0, 3600);
+        var keygenTimeout = CommonOptions.Seconds("--keygen-timeout", "Seconds to wait for TPM2_CreatePrimary/TPM2_Create (RSA key generation)",
+            TpmTransportOptions.Default.KeyGenerationTimeout.TotalSeconds, 0, 3600);
         command.Options.Add(tpm);
         command.Options.Add(json);
         command.Options.Add(verbose);
         command.Options.Add(timeout);
         command.Options.Add(keygenTimeout);
-        var common = new CommonOptions(tpm, json, verbose, timeout, keygenTimeout);
+        var common = new TpmOptions(tpm, json, verbose, timeout, keygenTimeout);
 
         var info = new Command("info", "Manufacturer, firmware, PCR banks, persistent handles, EK/AIK presence");
         info.SetAction((r, ct) => Run(r, common, ct, (t, o, _) => Info(t, o)));
@@ -75,41 +57,33 @@ internal static class TpmCommand
         var attestOut = new Option<string?>("--attest-out") { Description = "Write TPMS_ATTEST to this file" };
         var signatureOut = new Option<string?>("--signature-out") { Description = "Write the TPMT_SIGNATURE to this file (tpm2_checkquote -s format)" };
         var quote = new Command("quote", "TPM2_Quote with the AIK, RSASSA-SHA256 (section 7.6)") { nonce, quoteSelection, attestOut, signatureOut };
-        quote.SetAction((r, ct) => Run(r, common, ct, (t, o, log) =>
-            Quote(t, o, log, Convert.FromHexString(r.GetValue(nonce)!), TpmPcrSelectionSyntax.Parse(r.GetValue(quoteSelection)!), r.GetValue(attestOut), r.GetValue(signatureOut))));
+        quote.SetAction((r, ct) =>
+        {
+            byte[] qualifyingData = CommonOptions.Hex("--nonce", r.GetValue(nonce)!); // a usage error before the TPM is opened
+            return Run(r, common, ct, (t, o, log) =>
+                Quote(t, o, log, qualifyingData, TpmPcrSelectionSyntax.Parse(r.GetValue(quoteSelection)!), r.GetValue(attestOut), r.GetValue(signatureOut)));
+        });
         command.Subcommands.Add(quote);
 
-        var count = new Option<int>("--count") { Description = "Timed iterations per command", DefaultValueFactory = _ => 100 };
+        var count = CommonOptions.Count("--count", "Timed iterations per command", 100, 1, 1_000_000);
         var bench = new Command("bench", "Round-trip time of PCR_Read, Quote and Sign with the AIK, in this process") { count };
-        bench.SetAction((r, ct) => Run(r, common, ct, (t, o, log) => Bench(t, o, log, r.GetValue(create), Math.Max(1, r.GetValue(count)))));
+        bench.SetAction((r, ct) => Run(r, common, ct, (t, o, log) => Bench(t, o, log, r.GetValue(create), r.GetValue(count))));
         command.Subcommands.Add(bench);
         return command;
     }
 
-    private sealed record CommonOptions(Option<string> Tpm, Option<bool> Json, Option<bool> Verbose, Option<double> Timeout, Option<double> KeygenTimeout);
+    private sealed record TpmOptions(Option<string> Tpm, Option<bool> Json, Option<bool> Verbose, Option<double> Timeout, Option<double> KeygenTimeout);
 
     /// <summary>
-    /// Runs one subcommand. Ctrl+C/SIGTERM cancel the transport's token, which ends a wait for a TPM that does
-    /// not answer at once instead of leaving the process hung until the timeout. The signals are registered
-    /// here because System.CommandLine's own handler is not installed when Program calls the synchronous
-    /// Invoke(): without this, SIGINT killed the process mid-wait (TpmCliTimeoutTests.Ctrl_C_ends_the_wait_for_the_TPM).
+    /// Runs one subcommand. Ctrl-C/SIGTERM cancel <paramref name="cancellationToken"/> (see <see cref="CliRunner"/>),
+    /// which is the transport's: a wait for a TPM that does not answer ends at once instead of at the timeout.
     /// </summary>
-    private static Task<int> Run(ParseResult result, CommonOptions options, CancellationToken cancellationToken,
-        Action<ITpmTransport, Output, Serilog.ILogger> action)
-    {
-        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void Interrupt(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            interrupted.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
-        return Task.FromResult(Execute(result, options, interrupted.Token, action));
-    }
+    private static Task<int> Run(ParseResult result, TpmOptions options, CancellationToken cancellationToken,
+        Action<ITpmTransport, CliOutput, Serilog.ILogger> action) =>
+        Task.Run(() => Execute(result, options, cancellationToken, action), CancellationToken.None);
 
-    private static int Execute(ParseResult result, CommonOptions options, CancellationToken cancellationToken,
-        Action<ITpmTransport, Output, Serilog.ILogger> action)
+    private static int Execute(ParseResult result, TpmOptions options, CancellationToken cancellationToken,
+        Action<ITpmTransport, CliOutput, Serilog.ILogger> action)
     {
         using var log = LogSetup.CreateForCli(result.GetValue(options.Verbose) ? LogEventLevel.Debug : LogEventLevel.Information);
         try
@@ -117,44 +91,34 @@ internal static class TpmCommand
             TpmTransportSpec spec = TpmTransportSpec.Parse(result.GetValue(options.Tpm)!);
             var transportOptions = new TpmTransportOptions
             {
-                CommandTimeout = Seconds(result.GetValue(options.Timeout), "--timeout"),
-                KeyGenerationTimeout = Seconds(result.GetValue(options.KeygenTimeout), "--keygen-timeout"),
+                CommandTimeout = TimeSpan.FromSeconds(result.GetValue(options.Timeout)),
+                KeyGenerationTimeout = TimeSpan.FromSeconds(result.GetValue(options.KeygenTimeout)),
                 CancellationToken = cancellationToken,
             };
             using ITpmTransport transport = spec.Open(transportOptions);
-            using var output = new Output(result.GetValue(options.Json));
+            using var output = new CliOutput(result.GetValue(options.Json));
             output.Field("tpm", transport.Description);
             action(transport, output, log);
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (FormatException e)
         {
             Console.Error.WriteLine(e.Message);
-            return UsageError;
+            return ExitCodes.Usage;
         }
-        catch (TpmException e)
+        catch (Exception e) when (e is TpmException or IOException)
         {
             Console.Error.WriteLine($"tpm: {e.Message}");
-            return TpmFailed;
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"tpm: {e.Message}");
-            return TpmFailed;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("tpm: interrupted while waiting for the TPM");
-            return TpmFailed;
+            return ExitCodes.Failed;
         }
     }
 
-    private static TimeSpan Seconds(double value, string option) =>
-        double.IsFinite(value) && value > 0 && value <= 3600
-            ? TimeSpan.FromSeconds(value)
-            : throw new FormatException($"{option} {value}: expected seconds between 0 and 3600");
-
-    private static void Info(ITpmTransport t, Output o)
+    private static void Info(ITpmTransport t, CliOutput o)
     {
         bool started = new Startup().Execute(t);
         o.Field("startup", started ? "started by us" : "already started");
@@ -178,7 +142,7 @@ internal static class TpmCommand
         o.Field("aik_persisted", handles.Contains(TpmRh.FobnailAik));
     }
 
-    private static void Pcrs(ITpmTransport t, Output o, string? selection)
+    private static void Pcrs(ITpmTransport t, CliOutput o, string? selection)
     {
         TpmPcrValues values = TpmPcrBanks.Read(t, selection is null ? null : TpmPcrSelectionSyntax.Parse(selection));
         o.Field("update_ctr", values.UpdateCounter);
@@ -197,7 +161,7 @@ internal static class TpmCommand
         o.EndArray();
     }
 
-    private static void Ek(ITpmTransport t, Output o, Serilog.ILogger log, bool create, string? certOut, string? chainDir)
+    private static void Ek(ITpmTransport t, CliOutput o, Serilog.ILogger log, bool create, string? certOut, string? chainDir)
     {
         TpmKey ek = new TpmAttestationKeys(t, log).EnsureEk(create);
         KeyFields(o, ek);
@@ -206,7 +170,7 @@ internal static class TpmCommand
         o.Field("certificate_matches_ek", TpmEkCertificate.Certifies(certificate, ek.Public.PublicArea));
         o.Field("certificate", Convert.ToHexString(certificate));
         if (certOut is not null)
-            File.WriteAllBytes(certOut, certificate);
+            CliFiles.Write("--cert-out", certOut, certificate);
         if (chainDir is not null)
         {
             o.BeginArray("chain_sizes");
@@ -216,16 +180,16 @@ internal static class TpmCommand
         }
     }
 
-    private static void Aik(ITpmTransport t, Output o, Serilog.ILogger log, bool create, string? publicOut)
+    private static void Aik(ITpmTransport t, CliOutput o, Serilog.ILogger log, bool create, string? publicOut)
     {
         TpmKey aik = new TpmAttestationKeys(t, log).EnsureAik(create);
         KeyFields(o, aik);
         o.Field("tpm2b_public", Convert.ToHexString(aik.Public.Bytes));
         if (publicOut is not null)
-            File.WriteAllBytes(publicOut, aik.Public.Bytes);
+            CliFiles.Write("--public-out", publicOut, aik.Public.Bytes);
     }
 
-    private static void KeyFields(Output o, TpmKey key)
+    private static void KeyFields(CliOutput o, TpmKey key)
     {
         o.Field("handle", $"0x{key.Handle:X8}");
         o.Field("created", key.Created);
@@ -236,7 +200,7 @@ internal static class TpmCommand
         o.Field("modulus", Convert.ToHexString(key.Public.PublicArea.Modulus));
     }
 
-    private static void Quote(ITpmTransport t, Output o, Serilog.ILogger log, byte[] nonce, TpmlPcrSelection selection, string? attestOut, string? signatureOut)
+    private static void Quote(ITpmTransport t, CliOutput o, Serilog.ILogger log, byte[] nonce, TpmlPcrSelection selection, string? attestOut, string? signatureOut)
     {
         QuoteResponse quote = new TpmAttestationKeys(t, log).Quote(nonce, selection);
         o.Field("pcr_select", selection.ToString());
@@ -250,16 +214,16 @@ internal static class TpmCommand
         if (!quote.Quoted.ClockInfo.Safe)
             log.Warning("TPMS_CLOCK_INFO.safe is 0: the token will reject this quote (section 7.6)");
         if (attestOut is not null)
-            File.WriteAllBytes(attestOut, quote.Quoted.Bytes);
+            CliFiles.Write("--attest-out", attestOut, quote.Quoted.Bytes);
         if (signatureOut is not null)
-            File.WriteAllBytes(signatureOut, quote.Signature.ToBytes());
+            CliFiles.Write("--signature-out", signatureOut, quote.Signature.ToBytes());
     }
 
     /// <summary>
     /// The AIK operations the attester runs per boot, each timed per call (Stopwatch around Execute, i.e. marshal,
     /// transport round trip and parse) after 3 untimed warm-up calls.
     /// </summary>
-    private static void Bench(ITpmTransport t, Output o, Serilog.ILogger log, bool create, int count)
+    private static void Bench(ITpmTransport t, CliOutput o, Serilog.ILogger log, bool create, int count)
     {
         var keys = new TpmAttestationKeys(t, log);
         keys.EnsureAik(create);
@@ -275,7 +239,7 @@ internal static class TpmCommand
         o.EndArray();
     }
 
-    private static void Time(Output o, string name, int count, Action action)
+    private static void Time(CliOutput o, string name, int count, Action action)
     {
         for (int i = 0; i < 3; i++)
             action();
@@ -295,97 +259,5 @@ internal static class TpmCommand
         o.Field("min", ms[0].ToString("0.000", c));
         o.Field("p95", ms[Math.Min(count - 1, count * 95 / 100)].ToString("0.000", c));
         o.EndObject();
-    }
-
-    /// <summary>Either indented "name: value" text or one JSON object on stdout.</summary>
-    private sealed class Output : IDisposable
-    {
-        private readonly Utf8JsonWriter? _json;
-        private readonly Stream _stdout = Console.OpenStandardOutput();
-        private int _depth;
-
-        public Output(bool json)
-        {
-            if (json)
-            {
-                _json = new Utf8JsonWriter(_stdout, new JsonWriterOptions { Indented = true });
-                _json.WriteStartObject();
-            }
-        }
-
-        private void Line(string text)
-        {
-            byte[] bytes = Encoding.UTF8.GetBytes(new string(' ', 2 * _depth) + text + "\n");
-            _stdout.Write(bytes);
-        }
-
-        public void Field(string name, string value)
-        {
-            if (_json is null) Line($"{name}: {value}");
-            else _json.WriteString(name, value);
-        }
-
-        public void Field(string name, ulong value)
-        {
-            if (_json is null) Line($"{name}: {value}");
-            else _json.WriteNumber(name, value);
-        }
-
-        public void Field(string name, bool value)
-        {
-            if (_json is null) Line($"{name}: {(value ? "yes" : "no")}");
-            else _json.WriteBoolean(name, value);
-        }
-
-        /// <summary>Text indentation depth at which the innermost open array's items are written.</summary>
-        private int _arrayDepth = -1;
-
-        public void BeginArray(string name)
-        {
-            if (_json is null) Line($"{name}:");
-            else _json.WriteStartArray(name);
-            _depth++;
-            _arrayDepth = _depth;
-        }
-
-        public void Item(string value)
-        {
-            if (_json is null) Line($"- {value}");
-            else _json.WriteStringValue(value);
-        }
-
-        public void EndArray()
-        {
-            _json?.WriteEndArray();
-            _depth--;
-            _arrayDepth = -1;
-        }
-
-        /// <summary>An object: named in text output; inside an array it is an anonymous JSON object.</summary>
-        public void BeginObject(string name)
-        {
-            if (_json is null) Line($"{name}:");
-            else if (_depth == _arrayDepth) _json.WriteStartObject();
-            else _json.WriteStartObject(name);
-            _depth++;
-        }
-
-        public void EndObject()
-        {
-            _json?.WriteEndObject();
-            _depth--;
-        }
-
-        public void Dispose()
-        {
-            if (_json is not null)
-            {
-                _json.WriteEndObject();
-                _json.Flush();
-                _json.Dispose();
-                _stdout.Write("\n"u8);
-            }
-            _stdout.Flush();
-        }
     }
 }

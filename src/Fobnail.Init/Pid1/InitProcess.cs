@@ -21,7 +21,8 @@ internal static class InitProcess
         SystemPower.AtStart = SystemPower.CpuTime();
         bool console = ConsoleSetup.AttachToConsole();
         var level = new LoggingLevelSwitch();
-        var log = LogSetup.CreateForInit(level, KmsgSink.TryOpen());
+        KmsgSink? kmsg = KmsgSink.TryOpen();
+        var log = LogSetup.CreateForInit(level, kmsg);
         Log.Logger = log;
 
         // Whatever escapes on any thread ends here, and the failure action runs on that thread instead of the
@@ -51,6 +52,8 @@ internal static class InitProcess
                 else log.Warning("mounting {FsType} on {Target} failed: {Error}", m.Mount.FsType, m.Mount.Target, Fobnail.Linux.Errno.Describe(m.Errno));
             }
             EnableDevKmsg(log);
+            if (kmsg is not null)
+                kmsg.ConsoleLogLevel = KmsgSink.ReadConsoleLogLevel();
 
             using var reaper = new ChildReaper(log);
             using var signals = new SignalPolicy(log);
@@ -79,6 +82,8 @@ internal static class InitProcess
             var cmdline = KernelCommandLine.ReadProc();
             var config = BootConfig.FromCommandLine(cmdline, out var problems);
             foreach (var p in problems) log.Warning("kernel command line: {Problem}", p);
+            foreach (var (option, reason) in config.Weakenings())
+                log.Warning("kernel command line: {Option}={Value} WEAKENS POLICY: {Reason}", BootConfig.Prefix + option.Name, option.Show(config), reason);
             log.Information("configuration: steps={Steps} final={Final} onfailure={OnFailure} match={Match} addr={Addr}/{Prefix} token={Token}",
                 string.Join(",", config.Steps).ToLowerInvariant(), config.Final.ToString().ToLowerInvariant(),
                 config.OnFailure.ToString().ToLowerInvariant(), string.Join(",", config.TokenMatch),
