@@ -24,7 +24,7 @@ public sealed class StepAndCliTests : IDisposable
         // A sysfs root that cannot be read at all: the step must not even look.
         var step = new DiskBootStep(runDirectory: _dir);
         var context = Context(new BootConfig(), Path.Combine(_dir, "no-such-sys"));
-        context.Set(AttestationVerdict.Fail("NOT TRUSTED"));
+        context.Verdict = AttestationVerdict.Fail("NOT TRUSTED");
         var outcome = await step.RunAsync(context, CancellationToken.None);
         var failed = Assert.IsType<StepOutcome.Failed>(outcome);
         Assert.Contains("refusing to kexec: attestation", failed.Summary);

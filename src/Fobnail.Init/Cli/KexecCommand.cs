@@ -112,12 +112,12 @@ internal static class KexecCommand
         {
             string job = Hosted.DBus.SystemdManager.StartKexecTargetAsync(busAddress).GetAwaiter().GetResult();
             log.Information("kexec: systemd queued {Job}: stopping services, then kexec", job);
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is Hosted.DBus.BusUnavailableException or Tmds.DBus.Protocol.DBusExceptionBase or Hosted.DBus.BusFormatException)
         {
             Console.Error.WriteLine($"kexec: the kernel is loaded, but systemd did not take kexec.target: {e.Message}");
-            return Failed;
+            return ExitCodes.Failed;
         }
     }
 

@@ -80,7 +80,7 @@ internal sealed class KmsgSink : ILogEventSink, IDisposable
         nint written;
         lock (_lock)
         {
-            fixed (byte* p = bytes) written = LibC.write(_fd, p, bytes.Length); // best effort: logging must never fail boot
+            fixed (byte* p = bytes) written = (nint)LibC.write(_fd, p, bytes.Length); // best effort: logging must never fail boot
         }
         if (written > 0 && Priority(logEvent.Level) < ConsoleLogLevel)
             logEvent.AddOrUpdateProperty(new LogEventProperty(EchoedProperty, new ScalarValue(true)));
