@@ -16,7 +16,7 @@ public sealed class BootConfigTests
     {
         var (c, problems) = Parse("console=ttyS0 quiet");
         Assert.Empty(problems);
-        Assert.Equal([BootStep.Modules, BootStep.Network, BootStep.Attest, BootStep.Kexec], c.Steps);
+        Assert.Equal([BootStep.Modules, BootStep.Network, BootStep.Attest, BootStep.Boot], c.Steps);
         Assert.Equal(SystemAction.Halt, c.Final);
         Assert.Equal(SystemAction.Halt, c.OnFailure);
         Assert.Equal(["1234:4321", "02/0c/07"], c.TokenMatch);

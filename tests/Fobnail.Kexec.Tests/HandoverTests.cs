@@ -100,12 +100,12 @@ public sealed class HandoverTests : IDisposable
     {
         string fifo = Path.Combine(_files.Dir, "fifo");
         Shell($"mkfifo {fifo}", _files.Dir);
-        var open = Task.Run(() => Assert.Throws<IOException>(() => RegularFile.OpenRead(fifo)));
+        var open = Task.Run(() => Assert.Throws<RegularFileException>(() => RegularFile.OpenRead(fifo)));
         Assert.True(open.Wait(TimeSpan.FromSeconds(30)), "opening a FIFO blocked");
         Assert.Contains("is a FIFO, not a regular file", open.Result.Message);
-        Assert.Contains("is a character device", Assert.Throws<IOException>(() => RegularFile.OpenRead("/dev/zero")).Message);
-        Assert.Contains("is a directory", Assert.Throws<IOException>(() => RegularFile.OpenRead(_files.Dir)).Message);
-        Assert.Contains("ENOENT", Assert.Throws<IOException>(() => RegularFile.OpenRead(fifo + "x")).Message);
+        Assert.Contains("is a character device", Assert.Throws<RegularFileException>(() => RegularFile.OpenRead("/dev/zero")).Message);
+        Assert.Contains("is a directory", Assert.Throws<RegularFileException>(() => RegularFile.OpenRead(_files.Dir)).Message);
+        Assert.Contains("no such file", Assert.Throws<RegularFileException>(() => RegularFile.OpenRead(fifo + "x")).Message);
         string kernel = _files.Random("k", 10, 1);
         var e = Assert.Throws<KexecException>(() => KexecImage.Open(new KexecRequest(kernel, fifo, "")));
         Assert.Contains("cannot open the initrd", e.Message);

@@ -21,7 +21,7 @@ internal static class Tools
     {
         string bin = Path.Combine(Repo.Root, "tests", project, "bin");
         var found = new[] { "Debug", "Release" }
-            .Select(c => Path.Combine(bin, c, "net10.0", dll))
+            .Select(c => Path.Combine(bin, c, "net10.0", "linux-x64", dll))
             .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
         return found ?? throw new InvalidOperationException($"{dll} is not built under {bin}: dotnet build tests/{project}");
     }
