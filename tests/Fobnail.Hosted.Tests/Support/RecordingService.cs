@@ -35,8 +35,20 @@ internal sealed class RecordingService : IPathMethodHandler, IDisposable
         DBusConnection c = await BusConnection.ConnectAsync(address);
         var s = new RecordingService(c, path, answer);
         c.AddMethodHandler(s);
-        await BusConnection.OwnNameAsync(c, busName);
-        return s;
+        // The bus releases a name when its owner's connection closes, asynchronously: a test that replaces one
+        // stand-in by the next may ask before the previous owner's name is gone.
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await BusConnection.OwnNameAsync(c, busName);
+                return s;
+            }
+            catch (BusNameException) when (attempt < 50)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     public ValueTask HandleMethodAsync(MethodContext context)
