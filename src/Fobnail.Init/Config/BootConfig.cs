@@ -76,13 +76,6 @@ public sealed record BootConfig
     private static string OrNone(string? value) => string.IsNullOrEmpty(value) ? "(none)" : value;
     private static string Bool(bool value) => value ? "1" : "0";
 
-    private static string? ResettablePcr(int pcr) => pcr switch
-    {
-        16 or 23 => $"PCR {pcr} can be reset at locality 0: a measurement there proves nothing",
-        >= 17 and <= 22 => $"PCR {pcr} belongs to the dynamic root of trust (DRTM), not to this measurement",
-        _ => null,
-    };
-
     public static readonly IReadOnlyList<Option> Options =
     [
         new("steps", "STEP[,STEP...]", "modules,network,attest,boot",
@@ -127,10 +120,10 @@ public sealed record BootConfig
             (c, v) => c with { KexecRequireAttestation = ParseBool(v) }) { Show = c => Bool(c.KexecRequireAttestation), Weakens = c => c.KexecRequireAttestation ? null : "the target kernel is booted even when attestation did not pass" },
         new("kexec.kernel_pcr", "N", "9",
             "PCR the kernel and initrd digests are extended into (GRUB's convention).",
-            (c, v) => c with { KexecKernelPcr = ParsePcr(v) }) { Show = c => c.KexecKernelPcr.ToString(System.Globalization.CultureInfo.InvariantCulture), Weakens = c => ResettablePcr(c.KexecKernelPcr) },
+            (c, v) => c with { KexecKernelPcr = ParsePcr(v) }) { Show = c => c.KexecKernelPcr.ToString(System.Globalization.CultureInfo.InvariantCulture), Weakens = c => Fobnail.Kexec.KexecPcrs.Refusal(c.KexecKernelPcr) },
         new("kexec.cmdline_pcr", "N", "8",
             "PCR the command line (UTF-8 with its NUL) is extended into (GRUB's convention).",
-            (c, v) => c with { KexecCmdlinePcr = ParsePcr(v) }) { Show = c => c.KexecCmdlinePcr.ToString(System.Globalization.CultureInfo.InvariantCulture), Weakens = c => ResettablePcr(c.KexecCmdlinePcr) },
+            (c, v) => c with { KexecCmdlinePcr = ParsePcr(v) }) { Show = c => c.KexecCmdlinePcr.ToString(System.Globalization.CultureInfo.InvariantCulture), Weakens = c => Fobnail.Kexec.KexecPcrs.Refusal(c.KexecCmdlinePcr) },
         new("attest.wait", "SECONDS", "120",
             "How long the attest step waits for the token's link to be ready (token plugged in, addressed, carrier).",
             (c, v) => c with { AttestWaitSeconds = int.TryParse(v, System.Globalization.NumberStyles.None, null, out int s) && s is >= 1 and <= 86400
