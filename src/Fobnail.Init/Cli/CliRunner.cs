@@ -24,7 +24,12 @@ internal static class CliRunner
         var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(2) };
         try
         {
-            return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
+            int code = await parsed.InvokeAsync(invocation).ConfigureAwait(false);
+            // System.CommandLine answers a signal with 130 itself when the action has not ended within
+            // ProcessTerminationTimeout or has ended by cancellation: say so the same way as below.
+            if (code == ExitCodes.Interrupted)
+                Console.Error.WriteLine("fobnail-init: interrupted");
+            return code;
         }
         catch (Exception e) when (e is CliUsageException or RegularFileException)
         {
