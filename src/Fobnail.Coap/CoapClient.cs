@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Fobnail.Linux;
 using Serilog;
 
 namespace Fobnail.Coap;
@@ -18,7 +19,8 @@ public sealed class CoapClient : IDisposable
     private readonly IPEndPoint _remote;
     private readonly CoapClientOptions _options;
     private readonly ILogger _log;
-    private readonly Random _random;
+    private readonly Random _jitter;
+    private readonly Random? _seeded;
     private readonly SemaphoreSlim _exchangeLock = new(1, 1);
     private readonly byte[] _receiveBuffer;
     private readonly MessageIdHistory _separateResponses = new(32);
@@ -33,8 +35,11 @@ public sealed class CoapClient : IDisposable
         _options = options ?? new CoapClientOptions();
         _options.Validate();
         _log = logger ?? Serilog.Core.Logger.None;
-        _random = _options.RandomSeed is { } seed ? new Random(seed) : new Random();
-        _nextMessageId = (ushort)_random.Next(65536);
+        // Message IDs and tokens come from getrandom(2) (an off-path attacker must not guess them, RFC 7252
+        // §5.3.1); a fixed seed replaces it only in tests that need reproducible traffic.
+        _seeded = _options.RandomSeed is { } seed ? new Random(seed) : null;
+        _jitter = _seeded ?? new Random();
+        _nextMessageId = _seeded is { } r ? (ushort)r.Next(65536) : KernelRandom.UInt16();
         _receiveBuffer = new byte[_options.ReceiveBufferSize];
         _socket = new Socket(remote.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(localEndPoint ?? new IPEndPoint(remote.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
@@ -267,6 +272,10 @@ public sealed class CoapClient : IDisposable
             m.Block2 = new CoapBlockOption((uint)(offset / block.Size), false, block.Szx);
             last = await ExchangeLockedAsync(m, _options.MaxRetransmit, ct).ConfigureAwait(false);
             if (!last.Code.IsSuccess) return last;
+            // Every block is a slice of ONE representation (RFC 7959 §2.4): a success code that changes between
+            // blocks means the blocks are not of the same response, so the body cannot be trusted.
+            if (last.Code != first.Code)
+                throw new CoapException($"Block2 block {block.Num + 1} answered {last.Code} after block 0 answered {first.Code}");
             block = SafeBlock(last, CoapOptionNumber.Block2) ?? throw new CoapException("Block2 follow-up response has no Block2 option");
             if (block.Offset != offset)
                 throw new CoapException($"Block2 follow-up returned block {block.Num} (offset {block.Offset}), expected offset {offset}");
@@ -318,7 +327,8 @@ public sealed class CoapClient : IDisposable
     private enum Match { None, Response, EmptyAck, Reset }
 
     /// <summary>
-    /// Sends one message and waits for what completes it: for CON the piggybacked ACK (matched by Message ID),
+    /// Sends one message and waits for what completes it: for CON the piggybacked ACK (matched by Message ID and
+    /// token),
     /// an empty ACK followed by a separate response (matched by token), or RST; for NON a response with our
     /// token. Retransmits CON with exponential back-off. Caller holds the exchange lock.
     /// </summary>
@@ -326,7 +336,7 @@ public sealed class CoapClient : IDisposable
     {
         byte[] datagram = message.Encode();
         bool confirmable = message.Type == CoapType.Confirmable;
-        double jitter = 1.0 + _random.NextDouble() * (_options.AckRandomFactor - 1.0);
+        double jitter = 1.0 + _jitter.NextDouble() * (_options.AckRandomFactor - 1.0);
         TimeSpan timeout = _options.AckTimeout * jitter;
         if (!confirmable)
             // NON: no retransmission; wait about MAX_TRANSMIT_SPAN for a response (RFC 7252 §4.8.2).
@@ -417,9 +427,14 @@ public sealed class CoapClient : IDisposable
         {
             case CoapType.Acknowledgement when requestIsConfirmable && !acknowledged && m.MessageId == request.MessageId:
                 if (m.Code.IsEmpty) return request.Code.IsEmpty ? Match.None : Match.EmptyAck;
+                // RFC 7252 §5.3.2: a piggybacked response matches by Message ID AND token (the endpoint was
+                // compared on receipt). One with another token answers something else: not ours.
                 if (!m.Token.AsSpan().SequenceEqual(request.Token))
-                    _log.Warning("CoAP: piggybacked response to MID {Mid} carries token {Token}, expected {Expected}; accepted by Message ID",
+                {
+                    _log.Warning("CoAP: ignored piggybacked response to MID {Mid} with token {Token}, expected {Expected}",
                         m.MessageId, Convert.ToHexString(m.Token), Convert.ToHexString(request.Token));
+                    return Match.None;
+                }
                 return Match.Response;
             case CoapType.Reset when m.MessageId == request.MessageId:
                 return Match.Reset;
@@ -478,7 +493,8 @@ public sealed class CoapClient : IDisposable
     private byte[] NewToken()
     {
         var token = new byte[_options.TokenLength];
-        _random.NextBytes(token);
+        if (_seeded is { } r) r.NextBytes(token);
+        else KernelRandom.Fill(token);
         return token;
     }
 }

@@ -36,7 +36,7 @@ internal sealed class StrictMap
             throw new ProtocolDecodeException($"{_message}: map key is not a text string");
         string key = _reader.ReadTextString();
         int index = Array.IndexOf(_keys, key);
-        if (index < 0) throw new ProtocolDecodeException($"{_message}: unknown key \"{Printable(key)}\"");
+        if (index < 0) throw new ProtocolDecodeException($"{_message}: unknown key \"{PeerText.Escape(key, 32)}\"");
         if ((_seen & (1u << index)) != 0) throw new ProtocolDecodeException($"{_message}: duplicate key \"{key}\"");
         _seen |= 1u << index;
         return index;
@@ -69,6 +69,4 @@ internal sealed class StrictMap
     public byte UInt8() => _reader.ReadUInt8();
 
     public CborReader Reader => _reader;
-
-    private static string Printable(string key) => key.Length > 32 ? key[..32] + "..." : key;
 }

@@ -8,76 +8,49 @@ using Serilog;
 namespace Fobnail.Attester.Flows;
 
 /// <summary>
-/// Attestation (§5.5, §11.6) as a state machine: nonce+attest (signed metadata) → TPM2_Quote with the returned
+/// Attestation (§5.5, §11.6), top to bottom: nonce+attest (signed metadata) → TPM2_Quote with the returned
 /// nonce and banks (sizeofSelect 3) → attest/{ac} → verdict. 4.04 on /attest is told apart into "platform not
 /// provisioned" and "token not provisioned" with a side-effect-free probe (<see cref="ProbeTokenProvisionedAsync"/>).
 /// </summary>
 public sealed class AttestationFlow : TokenFlow
 {
-    private enum State { PostAttest, Quote, PostEvidence, Done }
-
     public AttestationFlow(TokenSession session, ITpmTransport transport, ILogger? log = null) : base(session, transport, log) { }
 
-    public Task<AttestationOutcome> RunAsync(PlatformIdentity platform, CancellationToken ct = default) => RunTimedAsync(
-        () => RunStatesAsync(platform, ct),
-        f => f.Unreachable ? new AttestationOutcome(AttestationVerdictKind.TokenUnreachable, f.Detail) : new AttestationOutcome(AttestationVerdictKind.ProtocolError, f.Detail, f.Code, f.Diagnostic),
-        (o, elapsed) => o with { Elapsed = elapsed },
-        o => o.Summary);
+    public Task<AttestationOutcome> RunAsync(PlatformIdentity platform, CancellationToken ct = default) => RunTimedAsync(() => RunStepsAsync(platform, ct), AttestationOutcome.Failed);
 
-    private async Task<AttestationOutcome> RunStatesAsync(PlatformIdentity platform, CancellationToken ct)
+    private async Task<AttestationOutcome> RunStepsAsync(PlatformIdentity platform, CancellationToken ct)
     {
-        uint ac = 0;
-        QuoteRequest? request = null;
-        QuoteResponse? quote = null;
-        var state = State.PostAttest;
-        while (true)
+        // 1. nonce + signed metadata: the token answers with the quote nonce and the policy's banks.
+        CoapMessage r = await SignedUpload.PostAsync(Session, Keys, FobnailPaths.Attest, platform.Bytes, ct).ConfigureAwait(false);
+        if (r.Code == CoapCode.NotFound)
         {
-            ct.ThrowIfCancellationRequested();
-            switch (state)
-            {
-                case State.PostAttest:
-                {
-                    CoapMessage r = await SignedUpload.PostAsync(Session, Keys, FobnailPaths.Attest, platform.Bytes, ct).ConfigureAwait(false);
-                    if (r.Code == CoapCode.NotFound)
-                    {
-                        bool tokenProvisioned = await ProbeTokenProvisionedAsync(Session, ct).ConfigureAwait(false);
-                        return tokenProvisioned
-                            ? new AttestationOutcome(AttestationVerdictKind.PlatformNotProvisioned, $"platform id {platform.IdHex} unknown", r.Code, TokenProtocolException.DiagnosticOf(r))
-                            : new AttestationOutcome(AttestationVerdictKind.TokenNotProvisioned, "token_provision is still open", r.Code, TokenProtocolException.DiagnosticOf(r));
-                    }
-                    if (r.Code != CoapCode.Created)
-                        throw new TokenProtocolException(FobnailPaths.Attest, r, "expected 2.01");
-                    ac = LocationPath.ObjectId(r, FobnailPaths.Attest);
-                    // The token sends an indefinite-length map here (§4): decode leniently.
-                    request = QuoteRequest.Decode(r.Payload);
-                    if (request.Nonce.Length != ProtocolLimits.QuoteNonceSize)
-                        throw new TokenProtocolException(FobnailPaths.Attest, $"quote nonce is {request.Nonce.Length} bytes, not {ProtocolLimits.QuoteNonceSize}");
-                    state = State.Quote;
-                    break;
-                }
-                case State.Quote:
-                    quote = Keys.Quote(request!.Nonce, Selection(request.Banks));
-                    if (!quote.Quoted.ClockInfo.Safe)
-                        Log.Warning("TPMS_CLOCK_INFO.safe is 0 in this quote: the token will reject it (§7.6)");
-                    state = State.PostEvidence;
-                    break;
-                case State.PostEvidence:
-                {
-                    string path = FobnailPaths.AttestContext(ac);
-                    // data = TPMS_ATTEST without its TPM2B size; the signature covers SHA-256(data), no nonce (§5.5).
-                    var evidence = new SignedObject(quote!.Quoted.Bytes, quote.Signature.Signature);
-                    CoapMessage r = await Session.PostCborAsync(path, evidence.Encode(), ct).ConfigureAwait(false);
-                    if (r.Code == CoapCode.Changed)
-                        return new AttestationOutcome(AttestationVerdictKind.Trusted, $"platform id {platform.IdHex}", r.Code);
-                    if (r.Code == CoapCode.Forbidden)
-                        return new AttestationOutcome(AttestationVerdictKind.NotTrusted, "PCRs differ from the provisioned RIM or the quote was refused", r.Code, TokenProtocolException.DiagnosticOf(r));
-                    throw new TokenProtocolException(path, r, "expected 2.04 or 4.03");
-                }
-                case State.Done:
-                default:
-                    throw new InvalidOperationException("unreachable attestation state");
-            }
+            bool tokenProvisioned = await ProbeTokenProvisionedAsync(Session, ct).ConfigureAwait(false);
+            return tokenProvisioned
+                ? new AttestationOutcome(AttestationVerdictKind.PlatformNotProvisioned, $"platform id {platform.IdHex} unknown", r.Code, TokenProtocolException.DiagnosticOf(r))
+                : new AttestationOutcome(AttestationVerdictKind.TokenNotProvisioned, "token_provision is still open", r.Code, TokenProtocolException.DiagnosticOf(r));
         }
+        if (r.Code != CoapCode.Created)
+            throw new TokenProtocolException(FobnailPaths.Attest, r, "expected 2.01");
+        uint ac = LocationPath.ObjectId(r, FobnailPaths.Attest);
+        // The token sends an indefinite-length map here (§4): decode leniently.
+        QuoteRequest request = QuoteRequest.Decode(r.Payload);
+        if (request.Nonce.Length != ProtocolLimits.QuoteNonceSize)
+            throw new TokenProtocolException(FobnailPaths.Attest, $"quote nonce is {request.Nonce.Length} bytes, not {ProtocolLimits.QuoteNonceSize}");
+
+        // 2. TPM2_Quote over the token's banks with its nonce.
+        QuoteResponse quote = Keys.Quote(request.Nonce, Selection(request.Banks));
+        if (!quote.Quoted.ClockInfo.Safe)
+            Log.Warning("TPMS_CLOCK_INFO.safe is 0 in this quote: the token will reject it (§7.6)");
+
+        // 3. The evidence: data = TPMS_ATTEST without its TPM2B size; the signature covers SHA-256(data), no nonce (§5.5).
+        string path = FobnailPaths.AttestContext(ac);
+        var evidence = new SignedObject(quote.Quoted.Bytes, quote.Signature.Signature);
+        r = await Session.PostCborAsync(path, evidence.Encode(), ct).ConfigureAwait(false);
+        if (r.Code == CoapCode.Changed)
+            return new AttestationOutcome(AttestationVerdictKind.Trusted, $"platform id {platform.IdHex}", r.Code);
+        if (r.Code == CoapCode.Forbidden)
+            return new AttestationOutcome(AttestationVerdictKind.NotTrusted, "PCRs differ from the provisioned RIM or the quote was refused", r.Code, TokenProtocolException.DiagnosticOf(r));
+        throw new TokenProtocolException(path, r, "expected 2.04 or 4.03");
     }
 
     /// <summary>The token's policy banks as a TPML_PCR_SELECTION, in the given order, sizeofSelect 3 (§7.6).</summary>

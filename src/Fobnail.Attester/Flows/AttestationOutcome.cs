@@ -2,18 +2,15 @@ using Fobnail.Coap;
 
 namespace Fobnail.Attester.Flows;
 
-/// <summary>
-/// The typed result of <see cref="AttestationFlow"/>: the verdict, the CoAP code and diagnostic text of the
-/// deciding response when there is one, and how long it took.
-/// </summary>
+/// <summary>The result of <see cref="AttestationFlow"/>: the verdict /init's policy acts on.</summary>
 public sealed record AttestationOutcome(AttestationVerdictKind Kind, string Detail, CoapCode? Code = null, string? Diagnostic = null)
+    : TokenOutcome(Detail, Code, Diagnostic)
 {
-    public TimeSpan Elapsed { get; init; }
-
     public bool IsTrusted => Kind == AttestationVerdictKind.Trusted;
 
-    /// <summary>One line for the console and the log.</summary>
-    public string Summary => Kind switch
+    public override bool IsPassed => IsTrusted;
+
+    public override string Summary => Kind switch
     {
         AttestationVerdictKind.Trusted => $"attestation: TRUSTED ({Detail})",
         AttestationVerdictKind.NotTrusted => $"attestation: NOT TRUSTED, the token rejected the evidence ({Detail})",
@@ -23,5 +20,7 @@ public sealed record AttestationOutcome(AttestationVerdictKind Kind, string Deta
         _ => $"attestation: protocol error{CodeText} ({Detail})",
     };
 
-    private string CodeText => Code is { } c ? $" {c}" + (Diagnostic is { } d ? $" \"{d}\"" : "") : "";
+    internal static AttestationOutcome Failed(FlowFailure f) => f.Unreachable
+        ? new(AttestationVerdictKind.TokenUnreachable, f.Detail)
+        : new(AttestationVerdictKind.ProtocolError, f.Detail, f.Code, f.Diagnostic);
 }

@@ -11,7 +11,7 @@ internal static class LocationPath
     {
         IReadOnlyList<string> segments = response.LocationPath;
         if (segments.Count != 1 || !FobnailPaths.TryParseObjectId(segments[0], out uint id))
-            throw new TokenProtocolException(path, $"{response.Code} without a single decimal Location-Path object id (got [{string.Join('/', segments)}])");
+            throw new TokenProtocolException(path, $"{response.Code} without a single decimal Location-Path object id (got [{PeerText.Escape(string.Join('/', segments))}])");
         return id;
     }
 }

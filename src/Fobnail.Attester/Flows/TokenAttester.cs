@@ -78,7 +78,7 @@ public sealed class TokenAttester : IAsyncDisposable
             {
                 provisioning = await new ProvisioningFlow(session, transport, log).RunAsync(inputs, ct).ConfigureAwait(false);
                 if (!provisioning.PlatformKnown)
-                    return new TokenAttester(platform, session, provisioning, FromProvisioning(provisioning));
+                    return new TokenAttester(platform, session, provisioning, provisioning.AsAttestation());
             }
             AttestationOutcome attestation = await new AttestationFlow(session, transport, log).RunAsync(platform, ct).ConfigureAwait(false);
             return new TokenAttester(platform, session, provisioning, attestation);
@@ -109,19 +109,9 @@ public sealed class TokenAttester : IAsyncDisposable
         catch (Exception e) when (FlowFailure.From(e) is { } f)
         {
             log.Warning("API version check failed: {Detail}", f.Detail);
-            return f.Unreachable
-                ? new AttestationOutcome(AttestationVerdictKind.TokenUnreachable, f.Detail)
-                : new AttestationOutcome(AttestationVerdictKind.ProtocolError, f.Detail, f.Code, f.Diagnostic);
+            return AttestationOutcome.Failed(f);
         }
     }
-
-    /// <summary>A provisioning failure seen as the attestation verdict /init acts on.</summary>
-    private static AttestationOutcome FromProvisioning(ProvisioningOutcome p) => p.Kind switch
-    {
-        ProvisioningResultKind.TokenUnreachable => new(AttestationVerdictKind.TokenUnreachable, p.Detail) { Elapsed = p.Elapsed },
-        ProvisioningResultKind.TokenNotProvisioned => new(AttestationVerdictKind.TokenNotProvisioned, p.Detail, p.Code, p.Diagnostic) { Elapsed = p.Elapsed },
-        _ => new(AttestationVerdictKind.ProtocolError, p.Summary, p.Code, p.Diagnostic) { Elapsed = p.Elapsed },
-    };
 
     public async ValueTask DisposeAsync()
     {

@@ -7,7 +7,7 @@ namespace Fobnail.Attester.Flows;
 
 /// <summary>
 /// What the provisioning and attestation flows share: the session, the AIK operations, and running the state
-/// machine so that token and TPM failures become a typed outcome (timed and logged as one line) instead of an
+/// steps so that token and TPM failures become a typed outcome (timed and logged as one line) instead of an
 /// exception. Only cancellation and bugs escape.
 /// </summary>
 public abstract class TokenFlow
@@ -25,21 +25,21 @@ public abstract class TokenFlow
 
     private protected ILogger Log { get; }
 
-    private protected async Task<T> RunTimedAsync<T>(Func<Task<T>> states, Func<FlowFailure, T> failed, Func<T, TimeSpan, T> timed, Func<T, string> summary)
+    private protected async Task<T> RunTimedAsync<T>(Func<Task<T>> steps, Func<FlowFailure, T> failed) where T : TokenOutcome
     {
         var clock = Stopwatch.StartNew();
         T outcome;
         try
         {
             Session.StartKeepAlive();
-            outcome = await states().ConfigureAwait(false);
+            outcome = await steps().ConfigureAwait(false);
         }
         catch (Exception e) when (FlowFailure.From(e) is { } f)
         {
             outcome = failed(f);
         }
-        outcome = timed(outcome, clock.Elapsed);
-        Log.Information("{Summary} in {Ms} ms", summary(outcome), (long)clock.Elapsed.TotalMilliseconds);
+        outcome = (T)(outcome with { Elapsed = clock.Elapsed });
+        Log.Information("{Summary} in {Ms} ms", outcome.Summary, (long)clock.Elapsed.TotalMilliseconds);
         return outcome;
     }
 }

@@ -1,5 +1,5 @@
-using System.Text;
 using Fobnail.Coap;
+using Fobnail.Protocol;
 
 namespace Fobnail.Attester.Session;
 
@@ -32,13 +32,12 @@ public sealed class TokenProtocolException : Exception
             throw new TokenProtocolException(path, response, $"expected {string.Join(" or ", codes)}");
     }
 
-    /// <summary>The text/plain diagnostic payload of an error response (§3.3), made printable and bounded.</summary>
+    /// <summary>The text/plain diagnostic payload of an error response (§3.3), escaped for the log (<see cref="PeerText"/>) and bounded.</summary>
     public static string? DiagnosticOf(CoapMessage response)
     {
         if (response.Code.IsSuccess || response.Payload.Length == 0)
             return null;
-        string text = Encoding.UTF8.GetString(response.Payload, 0, Math.Min(response.Payload.Length, 200));
-        return new string(text.Select(c => char.IsControl(c) ? '.' : c).ToArray());
+        return PeerText.Escape(response.Payload);
     }
 
     private static string DiagnosticSuffix(CoapMessage response) =>

@@ -16,6 +16,7 @@ public sealed class TokenSession : IAsyncDisposable
     private readonly CoapClient _client;
     private readonly TokenSessionOptions _options;
     private readonly ILogger _log;
+    private readonly CancellationTokenSource _deadline;
     private bool _keepAlive;
 
     public TokenSession(IPEndPoint token, TokenSessionOptions? options = null, ILogger? log = null, IPEndPoint? localEndPoint = null)
@@ -23,6 +24,9 @@ public sealed class TokenSession : IAsyncDisposable
         _options = options ?? new TokenSessionOptions();
         _log = log ?? Serilog.Core.Logger.None;
         _client = new CoapClient(token, _options.Coap, _log, localEndPoint);
+        _deadline = new CancellationTokenSource(_options.Deadline);
+        _deadline.Token.Register(() => _log.Warning("token session: the {Seconds} s deadline for the whole exchange with {Token} passed; abandoning it",
+            _options.Deadline.TotalSeconds, token));
     }
 
     public IPEndPoint Token => _client.RemoteEndPoint;
@@ -75,15 +79,19 @@ public sealed class TokenSession : IAsyncDisposable
 
     /// <summary>
     /// Sends one request (the client never has two outstanding). A timeout, a reset, or a keep-alive that
-    /// found the token gone becomes <see cref="TokenUnreachableException"/>.
+    /// found the token gone becomes <see cref="TokenUnreachableException"/>; the session's deadline passing
+    /// becomes <see cref="TokenDeadlineException"/>.
     /// </summary>
     public async Task<CoapMessage> SendAsync(CoapRequest request, CancellationToken ct)
     {
         if (_keepAlive && _client.KeepAliveFailures >= _options.MaxKeepAliveFailures)
             throw new TokenUnreachableException($"the token at {Token} did not answer {_client.KeepAliveFailures} keep-alive pings; its session state is gone");
+        if (_deadline.IsCancellationRequested)
+            throw new TokenDeadlineException(DeadlineMessage(request));
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct, _deadline.Token);
         try
         {
-            CoapMessage response = await _client.SendAsync(request, ct).ConfigureAwait(false);
+            CoapMessage response = await _client.SendAsync(request, bounded.Token).ConfigureAwait(false);
             _log.Debug("{Method} {Path} -> {Code} ({Bytes} bytes)", request.Method, request.Path, response.Code, response.Payload.Length);
             return response;
         }
@@ -95,11 +103,19 @@ public sealed class TokenSession : IAsyncDisposable
         {
             throw new TokenUnreachableException($"the token at {Token} reset {request.Method} {request.Path}: {e.Message}", e);
         }
+        catch (OperationCanceledException e) when (_deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TokenDeadlineException(DeadlineMessage(request), e);
+        }
     }
+
+    private string DeadlineMessage(CoapRequest request) =>
+        $"the whole exchange with the token at {Token} took longer than its {_options.Deadline.TotalSeconds:0.###} s deadline (at {request.Method} {request.Path})";
 
     public async ValueTask DisposeAsync()
     {
         await _client.StopKeepAliveAsync().ConfigureAwait(false);
         _client.Dispose();
+        _deadline.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using Fobnail.Coap;
+using Fobnail.Protocol;
 
 namespace Fobnail.Attester.Session;
 
@@ -23,7 +24,19 @@ public sealed record TokenSessionOptions
         Block1Szx = 6,
         KeepAlivePeriod = keepAlive ?? TimeSpan.FromSeconds(1),
         TokenLength = 4,
+        // No legitimate answer is larger than what the message decoders accept (issue #16: a 1 MiB body in
+        // 16-byte blocks cost ~100 MB of memory before a decoder refused it).
+        MaxResponseBodySize = ProtocolLimits.MaxMessage,
     };
+
+    /// <summary>
+    /// One deadline for the whole exchange with the token (every request of provisioning, attestation and FTS on
+    /// this session), counted from the session's start. Per-message timeouts alone do not bound a token that
+    /// answers everything slowly in tiny Block2 blocks. Infinite = no deadline.
+    /// </summary>
+    public TimeSpan Deadline { get; init; } = DefaultDeadline;
+
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(60);
 
     /// <summary>Keep-alive pings that may go unanswered in a row before the session is reported lost.</summary>
     public int MaxKeepAliveFailures { get; init; } = 3;

@@ -110,6 +110,7 @@ public sealed class AttestStep : IBootStep
             EkChainDirectory = config.AttestEkChain,
             Metadata = config.AttestMac is { } mac ? new MetadataOverrides(Mac: mac) : MetadataOverrides.None,
             SysfsRoot = context.SysRoot,
+            Session = new() { Deadline = TimeSpan.FromSeconds(config.AttestTimeoutSeconds) },
         };
         if (config.Provision == BootConfig.ProvisionMode.WhenUnknown && !AikExists(tpm, context.Log))
         {

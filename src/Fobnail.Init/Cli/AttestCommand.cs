@@ -23,7 +23,7 @@ internal static class AttestCommand
     public static IEnumerable<Command> CreateAll() => [Create(), CreateFs(), CreatePlatform()];
 
     private sealed record Common(Option<string> Token, Option<string> Tpm, Option<string?> Metadata, Option<string[]> Meta,
-        Option<string?> EkChain, Option<bool> Json, Option<bool> Verbose, Option<double> AckTimeout);
+        Option<string?> EkChain, Option<bool> Json, Option<bool> Verbose, Option<double> AckTimeout, Option<double> Timeout);
 
     private static Common AddCommon(Command command, bool tokenOptions)
     {
@@ -35,7 +35,8 @@ internal static class AttestCommand
             new Option<string?>("--ek-chain") { Description = "Directory of the EK certificate's issuer chain (DER or PEM; roots are dropped)", Recursive = true },
             CommonOptions.Json(),
             CommonOptions.Verbose(),
-            CommonOptions.Seconds("--ack-timeout", "CoAP ACK_TIMEOUT in seconds (4 retransmissions, factor 1.5)", 2.0, 0.05, 60));
+            CommonOptions.Seconds("--ack-timeout", "CoAP ACK_TIMEOUT in seconds (4 retransmissions, factor 1.5)", 2.0, 0.05, 60),
+            CommonOptions.Seconds("--timeout", "Deadline in seconds for the whole exchange with the token (attestation and the file call)", TokenSessionOptions.DefaultDeadline.TotalSeconds, 1, 86400));
         command.Options.Add(common.Metadata);
         command.Options.Add(common.Meta);
         command.Options.Add(common.Json);
@@ -46,6 +47,7 @@ internal static class AttestCommand
             command.Options.Add(common.Tpm);
             command.Options.Add(common.EkChain);
             command.Options.Add(common.AckTimeout);
+            command.Options.Add(common.Timeout);
         }
         return common;
     }
@@ -143,7 +145,11 @@ internal static class AttestCommand
                 Provision = provision,
                 EkChainDirectory = r.GetValue(common.EkChain),
                 Metadata = Overrides(r, common),
-                Session = new TokenSessionOptions { Coap = TokenSessionOptions.CoapDefaults(TimeSpan.FromSeconds(r.GetValue(common.AckTimeout))) },
+                Session = new TokenSessionOptions
+                {
+                    Coap = TokenSessionOptions.CoapDefaults(TimeSpan.FromSeconds(r.GetValue(common.AckTimeout))),
+                    Deadline = TimeSpan.FromSeconds(r.GetValue(common.Timeout)),
+                },
             };
         }
         catch (Exception e) when (e is FormatException or PlatformMetadataException)

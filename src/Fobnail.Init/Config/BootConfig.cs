@@ -28,6 +28,8 @@ public sealed record BootConfig
     public int KexecCmdlinePcr { get; init; } = 8;
     /// <summary>fobnail.attest.*: how long the attest step waits for the token link to be Ready.</summary>
     public int AttestWaitSeconds { get; init; } = 120;
+    /// <summary>fobnail.attest.timeout: one deadline for the whole exchange with the token (provisioning + attestation).</summary>
+    public int AttestTimeoutSeconds { get; init; } = 60;
     /// <summary>fobnail.provision: whether the attest step provisions the platform to the token first.</summary>
     public ProvisionMode Provision { get; init; } = ProvisionMode.Never;
     /// <summary>fobnail.attest.mac: the metadata MAC when the platform has no PCI NIC /init can see (spec §6.2).</summary>
@@ -128,6 +130,10 @@ public sealed record BootConfig
             "How long the attest step waits for the token's link to be ready (token plugged in, addressed, carrier).",
             (c, v) => c with { AttestWaitSeconds = int.TryParse(v, System.Globalization.NumberStyles.None, null, out int s) && s is >= 1 and <= 86400
                 ? s : throw new FormatException($"'{v}' is not a number of seconds 1-86400") }) { Show = c => c.AttestWaitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        new("attest.timeout", "SECONDS", "60",
+            "One deadline for the whole exchange with the token (provisioning and attestation); when it passes the step fails.",
+            (c, v) => c with { AttestTimeoutSeconds = int.TryParse(v, System.Globalization.NumberStyles.None, null, out int s) && s is >= 1 and <= 86400
+                ? s : throw new FormatException($"'{v}' is not a number of seconds 1-86400") }) { Show = c => c.AttestTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         new("attest.mac", "AA:BB:CC:DD:EE:FF", "(none)",
             "MAC for the platform metadata instead of the primary PCI NIC's (for machines, like a QEMU guest, without one /init can see).",
             (c, v) => c with { AttestMac = Fobnail.Attester.Platform.PrimaryNic.ParseMac(v) ?? throw new FormatException($"'{v}' is not a MAC aa:bb:cc:dd:ee:ff") }) { Show = c => c.AttestMac is null ? "(none)" : string.Join(":", c.AttestMac.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))), Weakens = c => c.AttestMac is null ? null : "the platform's MAC is taken from the command line, not from the hardware" },
