@@ -58,6 +58,9 @@ public sealed class CoapServer : IAsyncDisposable
     /// <summary>Raised for every CoAP ping (Empty CON) before the RST goes out: the token refreshes liveness here.</summary>
     public event Action<IPEndPoint>? PingReceived;
 
+    /// <summary>Raised instead of sending a response larger than <see cref="CoapServerOptions.MaxResponseDatagram"/> (its length, the peer).</summary>
+    public event Action<int, IPEndPoint>? ResponseDropped;
+
     /// <summary>Raised for every request datagram accepted for processing (each block, each retransmission).</summary>
     public event Action<CoapMessage, IPEndPoint>? RequestReceived;
 
@@ -149,7 +152,8 @@ public sealed class CoapServer : IAsyncDisposable
         if (request.Type is CoapType.Acknowledgement or CoapType.Reset) return; // we never send CON
         if (!request.Code.IsRequest)
         {
-            if (request.Type == CoapType.Confirmable) Send(CoapMessage.Empty(CoapType.Reset, request.MessageId), remote);
+            if (request.Type == CoapType.Confirmable && !_options.IgnoreConfirmableResponses)
+                Send(CoapMessage.Empty(CoapType.Reset, request.MessageId), remote);
             return;
         }
 
@@ -240,7 +244,10 @@ public sealed class CoapServer : IAsyncDisposable
         if (block1Echo is { } echo) response.With(echo.ToOption(CoapOptionNumber.Block1));
 
         int szx = Math.Min(_options.PreferredSzx, block2?.Szx ?? _options.PreferredSzx);
-        if (response.Payload.Length > 1 << (szx + 4) || (block2 is { Num: > 0 }))
+        bool blockwise = _options.Block2ByMessageSize
+            ? block2 is not null || response.Payload.Length >= MaxBlockSize(request, response)
+            : response.Payload.Length > 1 << (szx + 4) || block2 is { Num: > 0 };
+        if (blockwise)
         {
             var entry = new Block2Entry
             {
@@ -266,7 +273,9 @@ public sealed class CoapServer : IAsyncDisposable
         if (offset >= entry.Payload.Length && !(offset == 0 && entry.Payload.Length == 0))
         {
             _downloads.Remove(key);
-            Reply(request, remote, CoapServerResponse.Text(CoapCode.BadOption, "Block2 out of range"));
+            Reply(request, remote, _options.Block2PastEndIsBadRequest
+                ? CoapServerResponse.Text(CoapCode.BadRequest, $"num={wanted.Num}, block_size={wanted.Size}")
+                : CoapServerResponse.Text(CoapCode.BadOption, "Block2 out of range"));
             return;
         }
         int length = (int)Math.Min(size, entry.Payload.Length - offset);
@@ -320,7 +329,24 @@ public sealed class CoapServer : IAsyncDisposable
 
     private void Send(CoapMessage message, IPEndPoint remote)
     {
-        _socket.SendTo(message.Encode(), remote);
+        byte[] datagram = message.Encode();
+        if (datagram.Length > _options.MaxResponseDatagram)
+        {
+            ResponseDropped?.Invoke(datagram.Length, remote);
+            return;
+        }
+        _socket.SendTo(datagram, remote);
+    }
+
+    /// <summary>
+    /// coap-lite's largest payload before Block2: the message limit minus the response encoded without payload
+    /// (header, token, options; no payload marker) minus 12 bytes kept for Block1/Block2 options.
+    /// </summary>
+    private int MaxBlockSize(CoapMessage request, CoapServerResponse response)
+    {
+        var bare = new CoapMessage(CoapType.Acknowledgement, response.Code, 0, request.Token);
+        bare.Options.AddRange(response.Options);
+        return _options.MaxMessageSize - bare.Encode().Length - 12;
     }
 
     private void ExpireBlockState()

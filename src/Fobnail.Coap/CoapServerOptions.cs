@@ -23,4 +23,27 @@ public sealed class CoapServerOptions
 
     /// <summary>RFC 7959 echoes Block1 in the final response; the firmware does not (its handler builds a fresh response).</summary>
     public bool EchoBlock1InFinalResponse { get; init; }
+
+    /// <summary>
+    /// Firmware quirk (coap-lite 0.11.1 BlockHandler with max_total_message_size = MaxMessageSize): a response
+    /// switches to Block2 only when its payload reaches MaxMessageSize minus the encoded message without payload
+    /// minus 12 (room for Block options), i.e. 1482 − TKL bytes for a GET answer with Max-Age; and a request that
+    /// carries Block2 is always answered block-wise (NUM 0 of a small body: M=0). Off = Block2 above one block.
+    /// </summary>
+    public bool Block2ByMessageSize { get; init; }
+
+    /// <summary>
+    /// Firmware quirk: a response datagram larger than this is never sent (the token's network stack cannot
+    /// carry it and the firmware resets); <see cref="CoapServer.ResponseDropped"/> is raised instead. Null = send all.
+    /// </summary>
+    public int? MaxResponseDatagram { get; init; }
+
+    /// <summary>Firmware quirk (coap-server-rs): a CON message with a response code gets no reply at all. Off = RST (RFC 7252 §4.2).</summary>
+    public bool IgnoreConfirmableResponses { get; init; }
+
+    /// <summary>
+    /// Firmware quirk (coap-lite 0.11.1): a Block2 request past the end of the cached body answers 4.00 with
+    /// "num=N, block_size=S". Off = 4.02 "Block2 out of range".
+    /// </summary>
+    public bool Block2PastEndIsBadRequest { get; init; }
 }

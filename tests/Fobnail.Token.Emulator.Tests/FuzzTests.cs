@@ -70,14 +70,33 @@ public class FuzzTests
     {
         var r = new Random(6002);
         byte[] valid = EmulatorHarness.SharedAttester.AikTpm2bPublic;
+        const int runs = 50_000;
+        int parsed = 0, envelope = 0, template = 0;
         WithinTime(TimeSpan.FromSeconds(60), () =>
         {
-            for (int i = 0; i < 50_000; i++)
+            for (int i = 0; i < runs; i++)
             {
-                try { AikPublic.Parse(Mutate(r, valid)); }
-                catch (TpmParseException) { }
+                try
+                {
+                    AikPublic.Parse(Mutate(r, valid));
+                    parsed++;
+                }
+                catch (TpmParseException e) when (e.Message.StartsWith("TPM2B_PUBLIC", StringComparison.Ordinal) || e.Message.StartsWith("TPMT_PUBLIC of", StringComparison.Ordinal))
+                {
+                    envelope++; // refused by the first checks: the TPM2B size against the input length and the 1024-byte limit
+                }
+                catch (TpmParseException)
+                {
+                    template++; // got into TPMT_PUBLIC: refused by a template field (type, nameAlg, attributes, keyBits, modulus)
+                }
             }
         });
+        // Mutations must exercise the template checks and the Name computation, not only the size prefix:
+        // a fuzz run that dies at the first check proves nothing about the rest of the parser.
+        Assert.Equal(runs, parsed + envelope + template);
+        Assert.True(template + parsed > runs / 4, $"only {template + parsed} of {runs} mutated inputs got past the TPM2B envelope ({envelope} did not)");
+        Assert.True(template > runs / 20, $"{template} mutated inputs reached the template checks");
+        Assert.True(parsed > runs / 20, $"{parsed} mutated inputs parsed completely (modulus bytes changed)");
     }
 
     [Fact]

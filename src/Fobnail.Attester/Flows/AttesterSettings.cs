@@ -9,6 +9,13 @@ public sealed record AttesterSettings
 {
     public IPEndPoint Token { get; init; } = TokenSession.ParseEndPoint(TokenSessionOptions.DefaultToken);
 
+    /// <summary>
+    /// The token interface's own address to send from (null = let routing choose). The firmware cannot route an
+    /// answer to a source outside 169.254/16 and panics (its UDP send fails: fobnail src/udp.rs:192-197, panic on a failed send_to), so /init, which
+    /// configured that address itself, binds to it.
+    /// </summary>
+    public IPAddress? LocalAddress { get; init; }
+
     /// <summary>Run platform provisioning (§5.4) before attesting; "already provisioned" is not an error.</summary>
     public bool Provision { get; init; }
 

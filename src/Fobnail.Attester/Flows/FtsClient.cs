@@ -27,7 +27,11 @@ public sealed class FtsClient
     public async Task<byte[]?> GetAsync(string name, CancellationToken ct = default)
     {
         string path = Path(name);
-        CoapMessage r = await _session.GetAsync(path, ct).ConfigureAwait(false);
+        // Block2 NUM 0 SZX 6 on the first GET: without it the firmware answers a file just below its Block2
+        // threshold in one datagram too large for its 1514-byte frame, and panics (coap-lite 0.11.1
+        // src/block_handler/mod.rs:367-380 honours a requested block size; see FtsClientTests).
+        var get = new CoapRequest(CoapCode.Get, path) { Options = [new CoapBlockOption(0, false, ProtocolLimits.PreferredBlockSzx).ToOption(CoapOptionNumber.Block2)] };
+        CoapMessage r = await _session.SendAsync(get, ct).ConfigureAwait(false);
         if (r.Code == CoapCode.NotFound)
             return null;
         TokenProtocolException.Expect(r, path, CoapCode.Content);
@@ -55,11 +59,21 @@ public sealed class FtsClient
         TokenProtocolException.Expect(r, path, CoapCode.Deleted);
     }
 
-    /// <summary>Names the token accepts: one non-empty segment, not "." or "..", without '/' or NUL (§5.6).</summary>
+    /// <summary>
+    /// Names the token accepts: one non-empty segment, not "." or "..", without '/' or NUL (§5.6), and not a
+    /// name the firmware itself uses. Files live as <c>&lt;id&gt;_&lt;name&gt;</c> next to <c>/meta/&lt;id&gt;_aik</c>, and
+    /// trussed's locate_file searches recursively, so "aik" finds the platform's AIK: GET and DELETE answer 5.00
+    /// and PUT answers 2.04 as if overwriting (fobnail src/server/fts/storage.rs:44, :79, :110; see FtsClientTests).
+    /// </summary>
     public static string Path(string name)
     {
         if (name.Length == 0 || name is "." or ".." || name.Contains('/') || name.Contains('\0'))
-            throw new ArgumentException($"'{name}' is not a valid FTS file name (one segment, not . or .., no '/' or NUL)", nameof(name));
+            throw new ArgumentException($"'{PeerText.Escape(name)}' is not a valid FTS file name (one segment, not . or .., no '/' or NUL)", nameof(name));
+        if (ReservedNames.Contains(name))
+            throw new ArgumentException($"'{name}' is reserved: the token stores this platform's AIK under that name and would confuse the two", nameof(name));
         return FobnailPaths.StorageFile(name);
     }
+
+    /// <summary>Names that collide with the firmware's own per-platform files.</summary>
+    public static readonly IReadOnlySet<string> ReservedNames = new HashSet<string>(StringComparer.Ordinal) { "aik" };
 }

@@ -30,6 +30,10 @@ public sealed record ProvisioningInputs(PlatformIdentity Platform, IReadOnlyList
         IReadOnlyList<byte[]> chain = TpmEkCertificateChain.Build(ekCert, ekChainDirectory);
         if (chain.Count > ProtocolLimits.EkChainMaxCerts)
             throw new TpmException($"the EK chain below the root has {chain.Count} certificates; the token accepts {ProtocolLimits.EkChainMinCerts}-{ProtocolLimits.EkChainMaxCerts}");
+        foreach (byte[] cert in chain)
+            if (EkCertChain.TbsCertificateLength(cert) is > ProtocolLimits.MaxTbsCertificate and int tbs)
+                throw new TpmException($"a certificate of the EK chain has a {tbs}-byte TBSCertificate; the token hashes it in one " +
+                    $"{ProtocolLimits.MaxTbsCertificate}-byte message and would panic, so it is not sent");
         (Rim rim, byte[] rimBytes) = RimBuilder.Read(transport);
         log.Debug("provisioning inputs: EK chain of {Count} certificates, AIK public {AikBytes} bytes, RIM {Banks} banks / {RimBytes} bytes",
             chain.Count, aik.Public.Bytes.Length, rim.Banks.Count, rimBytes.Length);

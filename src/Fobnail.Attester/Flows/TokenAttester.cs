@@ -1,3 +1,4 @@
+using System.Net;
 using Fobnail.Attester.Platform;
 using Fobnail.Attester.Session;
 using Fobnail.Tpm;
@@ -68,7 +69,8 @@ public sealed class TokenAttester : IAsyncDisposable
             return new TokenAttester(platform, null, null, new AttestationOutcome(AttestationVerdictKind.ProtocolError, $"TPM: {e.Message}"));
         }
 
-        var session = new TokenSession(settings.Token, settings.Session, log);
+        var session = new TokenSession(settings.Token, settings.Session, log,
+            settings.LocalAddress is { } local ? new IPEndPoint(local, 0) : null);
         try
         {
             if (await CheckApiVersionAsync(session, log, ct).ConfigureAwait(false) is { } refused)
@@ -91,7 +93,8 @@ public sealed class TokenAttester : IAsyncDisposable
     }
 
     /// <summary>
-    /// GET /api/version (§5.1, §11.4): the token must list API version 1. Returns null when it does, else the
+    /// GET /api/version (§5.1, §11.4): the token must list API version 1 (a 4.04 from firmware older than the
+    /// endpoint counts as v1, with a warning). Returns null when it does, else the
     /// outcome to stop with (an unreachable token, or a peer that is not a v1 Fobnail token).
     /// </summary>
     private static async Task<AttestationOutcome?> CheckApiVersionAsync(TokenSession session, ILogger log, CancellationToken ct)
@@ -100,6 +103,14 @@ public sealed class TokenAttester : IAsyncDisposable
         {
             session.StartKeepAlive();
             CoapMessage r = await session.GetAsync(FobnailPaths.Version, ct).ConfigureAwait(false);
+            if (r.Code == CoapCode.NotFound)
+            {
+                // Firmware built between 2022-08-31 and 2022-10-13 serves API v1 under /api/v1 but has no
+                // /api/version yet (coap-server-rs answers 4.04 for an unknown path). Decision: accept it as v1 and
+                // say so; everything it answers afterwards is checked as strictly as for a current token.
+                log.Warning("the token answered 4.04 to {Path}: firmware from before 2022-10-13; assuming API v1 (update the token's firmware)", FobnailPaths.Version);
+                return null;
+            }
             TokenProtocolException.Expect(r, FobnailPaths.Version, CoapCode.Content);
             VersionResponse versions = VersionResponse.Decode(r.Payload);
             if (versions.Supports(1))

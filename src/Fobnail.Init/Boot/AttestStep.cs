@@ -106,6 +106,7 @@ public sealed class AttestStep : IBootStep
         var settings = new AttesterSettings
         {
             Token = config.TokenEndpoint,
+            LocalAddress = config.HostAddress,
             Provision = config.Provision == BootConfig.ProvisionMode.Always,
             EkChainDirectory = config.AttestEkChain,
             Metadata = config.AttestMac is { } mac ? new MetadataOverrides(Mac: mac) : MetadataOverrides.None,

@@ -37,5 +37,8 @@ public sealed class ClientTable(ITokenClock clock)
         return removed;
     }
 
+    /// <summary>Forgets every client (what a firmware reset does to RAM).</summary>
+    public void Clear() => _clients.Clear();
+
     public IEnumerable<ClientState> States => _clients.Values.Select(v => v.State);
 }

@@ -28,22 +28,27 @@ public sealed partial class TokenCore
             };
         }
 
+        // As the firmware (fobnail src/server/fts/storage.rs:44, :79, :110): existence is decided by trussed's
+        // RECURSIVE locate_file, the read/write/remove by the top-level path. A name like "aik" so finds the
+        // platform's meta/<id>_aik: GET then fails to read (5.00), PUT "overwrites" (2.04), DELETE removes the
+        // top-level file if there is one (2.02) and otherwise fails (5.00).
         string path = FlashStore.FtsPath(platform, name);
         try
         {
+            bool located = _flash.Locate(path);
             switch (method)
             {
                 case TokenMethod.Get:
-                    return Success(ctx, _flash.ReadFile(path) ?? throw TokenError.NotFound());
+                    if (!located) throw TokenError.NotFound();
+                    return Success(ctx, _flash.ReadFile(path) ?? throw TokenError.Internal());
                 case TokenMethod.Put:
                     AssertContentFormat(ctx, ContentFormats.OctetStream);
                     byte[] data = ctx.Request.Payload;
-                    bool existed = _flash.Exists(path);
                     if (data.Length > FlashStore.MaxFileLength) throw TokenError.Internal("File is too big");
                     _flash.WriteFile(path, data);
-                    return Success(ctx, code: existed ? ResponseCode.Changed : null);
+                    return Success(ctx, code: located ? ResponseCode.Changed : null);
                 default:
-                    _flash.DeleteFile(path);
+                    if (located && !_flash.DeleteFile(path)) throw TokenError.Internal();
                     return Success(ctx);
             }
         }

@@ -91,6 +91,18 @@ public sealed partial class TokenCore
     }
 
     /// <summary>The 1 s purge tick: drops clients idle for more than 3 s with all their objects and FTS access.</summary>
+    /// <summary>
+    /// What a panic and reset of the firmware does: every client, with its objects, nonces and FTS access, is
+    /// gone (RAM); flash stays.
+    /// </summary>
+    public void Reset()
+    {
+        _log.Warning("token reset: every client forgotten");
+        _clients.Clear();
+        _firmwareFtsCounter = 0;
+        Led.Control(_tokenProvisioned ? LedState.TokenWaiting : LedState.TokenNotProvisioned);
+    }
+
     public void PurgeIdleClients()
     {
         int attestedBefore = AttestedClients;

@@ -35,10 +35,21 @@ public sealed class TokenServer : IAsyncDisposable
             BlockStateExpiry = TimeSpan.FromSeconds(120),
             Block2ReuseFirstToken = true,
             EchoBlock1InFinalResponse = false,
+            Block2ByMessageSize = true,
+            Block2PastEndIsBadRequest = true,
+            IgnoreConfirmableResponses = true,
+            MaxResponseDatagram = MaxDatagram,
         }, log);
         _server.Map("", HandleAsync);
         _server.PingReceived += OnPing;
+        _server.ResponseDropped += OnOversizeResponse;
     }
+
+    /// <summary>
+    /// The largest CoAP datagram the token can send: a 1514-byte Ethernet frame (pal_nrf/src/net.rs:58,
+    /// "1500 IP + 14 ethernet header") minus 14, 20 (IPv4) and 8 (UDP).
+    /// </summary>
+    public const int MaxDatagram = 1514 - 14 - 20 - 8;
 
     public IPEndPoint LocalEndPoint => _server.LocalEndPoint;
 
@@ -67,6 +78,18 @@ public sealed class TokenServer : IAsyncDisposable
     {
         CheckReachable(remote);
         lock (_gate) _core.Ping(remote);
+    }
+
+    /// <summary>
+    /// A single-datagram answer that does not fit the token's frame (a payload just below coap-lite's Block2
+    /// threshold, the 1463–1478-byte window with a 4-byte token): the firmware overruns its packet buffer,
+    /// panics and resets. Imitated: no answer, and every client's state is gone.
+    /// </summary>
+    private void OnOversizeResponse(int length, IPEndPoint remote)
+    {
+        _log.Warning("firmware crash imitated: a {Length}-byte answer to {Remote} exceeds the token's {Max}-byte datagram; " +
+            "the real token panics and resets here, so nothing is sent and all client state is lost", length, remote, MaxDatagram);
+        lock (_gate) _core.Reset();
     }
 
     private ValueTask<CoapServerResponse> HandleAsync(CoapRequestContext ctx)

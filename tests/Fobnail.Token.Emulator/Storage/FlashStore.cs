@@ -57,6 +57,14 @@ public sealed class FlashStore
 
     public bool Exists(string relativePath) => File.Exists(Resolve(relativePath));
 
+    /// <summary>
+    /// trussed's locate_file(Location::Internal, None, name): a file with that NAME anywhere in the flash,
+    /// searched recursively (trussed src/store/filestore.rs), not only at the top level where FTS files live.
+    /// </summary>
+    public bool Locate(string fileName) =>
+        Directory.Exists(Root) && Directory.EnumerateFiles(Root, fileName, SearchOption.AllDirectories)
+            .Any(f => !Path.GetRelativePath(Root, f).StartsWith("owner" + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+
     public void WriteFile(string relativePath, byte[] data)
     {
         if (data.Length > MaxFileLength)
