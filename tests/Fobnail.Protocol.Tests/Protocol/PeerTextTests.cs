@@ -33,6 +33,7 @@ public class PeerTextTests
         w.WriteStartMap(1);
         w.WriteTextString(FakeLine);
         w.WriteUInt32(1);
+        w.WriteEndMap();
         var e = Assert.Throws<ProtocolDecodeException>(() => VersionResponse.Decode(w.Encode()));
         Assert.True(Clean(e.Message), e.Message);
         Assert.Contains("\\u000a[    9.999999]", e.Message);
