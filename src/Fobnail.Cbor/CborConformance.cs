@@ -14,4 +14,13 @@ public enum CborConformance
     /// lengths, definite lengths only.
     /// </summary>
     Strict,
+
+    /// <summary>
+    /// <see cref="Strict"/> plus what cbor-smol 0.4's serde deserializer lets through, for the token emulator:
+    /// the bytes after the top-level item are never looked at (<c>from_bytes</c> has no trailing-data check,
+    /// <c>src/de.rs:11-18</c>), and an unknown struct key is "ignored" without reading its value
+    /// (<c>deserialize_ignored_any</c> visits none, <c>src/de.rs:700-706</c>). The unread value is harmless
+    /// only behind the last key of the top-level map; anywhere else it is read as the next key and fails.
+    /// </summary>
+    CborSmol,
 }

@@ -418,24 +418,24 @@ public sealed class CborReader
                 break;
             case 24:
                 Need(1); value = Span[_pos]; _pos += 1;
-                if (Conformance == CborConformance.Strict && value < 24) throw Error("non-minimal integer encoding", start);
+                if (Conformance != CborConformance.Lax && value < 24) throw Error("non-minimal integer encoding", start);
                 break;
             case 25:
                 Need(2); value = BinaryPrimitives.ReadUInt16BigEndian(Span.Slice(_pos, 2)); _pos += 2;
-                if (Conformance == CborConformance.Strict && value <= byte.MaxValue) throw Error("non-minimal integer encoding", start);
+                if (Conformance != CborConformance.Lax && value <= byte.MaxValue) throw Error("non-minimal integer encoding", start);
                 break;
             case 26:
                 Need(4); value = BinaryPrimitives.ReadUInt32BigEndian(Span.Slice(_pos, 4)); _pos += 4;
-                if (Conformance == CborConformance.Strict && value <= ushort.MaxValue) throw Error("non-minimal integer encoding", start);
+                if (Conformance != CborConformance.Lax && value <= ushort.MaxValue) throw Error("non-minimal integer encoding", start);
                 break;
             case 27:
                 Need(8); value = BinaryPrimitives.ReadUInt64BigEndian(Span.Slice(_pos, 8)); _pos += 8;
-                if (Conformance == CborConformance.Strict && value <= uint.MaxValue) throw Error("non-minimal integer encoding", start);
+                if (Conformance != CborConformance.Lax && value <= uint.MaxValue) throw Error("non-minimal integer encoding", start);
                 break;
             case 31:
                 if (major is not (CborMajorType.ByteString or CborMajorType.TextString or CborMajorType.Array or CborMajorType.Map))
                     throw Error($"indefinite length is not valid for major type {major}", start);
-                if (Conformance == CborConformance.Strict)
+                if (Conformance != CborConformance.Lax)
                     throw Error("indefinite-length encoding is not allowed in strict mode", start);
                 indefinite = true;
                 value = 0;

@@ -26,6 +26,8 @@ public sealed class CoapClient : IDisposable
     private readonly MessageIdHistory _separateResponses = new(32);
     private ushort _nextMessageId;
     private long _lastTrafficTimestamp = Stopwatch.GetTimestamp();
+    // When the peer last saw a message that refreshes its state for us: a request its handler runs, or a ping.
+    private long _lastRefreshTimestamp = Stopwatch.GetTimestamp();
     private CancellationTokenSource? _keepAliveCts;
     private Task? _keepAliveTask;
 
@@ -148,7 +150,7 @@ public sealed class CoapClient : IDisposable
         using var timer = new PeriodicTimer(_options.KeepAlivePeriod);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
         {
-            if (Stopwatch.GetElapsedTime(_lastTrafficTimestamp) < _options.KeepAlivePeriod * 0.9) continue;
+            if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastRefreshTimestamp)) < _options.KeepAlivePeriod * 0.9) continue;
             if (!await _exchangeLock.WaitAsync(0, ct).ConfigureAwait(false)) continue;
             try
             {
@@ -174,12 +176,12 @@ public sealed class CoapClient : IDisposable
         }
     }
 
-    private async Task<bool> PingOnceLockedAsync(int maxRetransmit, CancellationToken ct)
+    private async Task<bool> PingOnceLockedAsync(int maxRetransmit, CancellationToken ct, TimeSpan? ackTimeout = null)
     {
         var ping = CoapMessage.Empty(CoapType.Confirmable, NextMessageId());
         try
         {
-            var answer = await ExchangeLockedAsync(ping, maxRetransmit, ct).ConfigureAwait(false);
+            var answer = await ExchangeLockedAsync(ping, maxRetransmit, ct, ackTimeout).ConfigureAwait(false);
             _log.Debug("CoAP ping answered by {Answer}", answer);
             return false; // anything other than RST is not a pong
         }
@@ -233,7 +235,9 @@ public sealed class CoapClient : IDisposable
             bool more = offset + length < body.Length;
             var m = BuildMessage(request, token, body.AsSpan(offset, length));
             m.Block1 = new CoapBlockOption((uint)(offset / size), more, szx);
-            var response = await ExchangeLockedAsync(m, _options.MaxRetransmit, ct).ConfigureAwait(false);
+            // Only the last block reaches the peer's handler; the ones before it do not refresh its state.
+            if (more) await RefreshPeerLockedAsync(ct).ConfigureAwait(false);
+            var response = await ExchangeLockedAsync(m, _options.MaxRetransmit, ct, more ? _options.BlockAckTimeout : null, refreshesPeer: !more).ConfigureAwait(false);
             var echoed = SafeBlock(response, CoapOptionNumber.Block1);
 
             if (response.Code == CoapCode.RequestEntityTooLarge && echoed is { } h && h.Szx < szx && restarts++ < 6)
@@ -249,6 +253,19 @@ public sealed class CoapClient : IDisposable
             // Offsets are multiples of the old power-of-two size, hence of any smaller one.
             if (echoed is { } e && e.Szx < szx) szx = e.Szx;
         }
+    }
+
+    /// <summary>
+    /// In the middle of a block-wise transfer with keep-alive on: pings when the peer's state was last refreshed
+    /// half a keep-alive period ago or more, so a transfer longer than its idle purge (or a lost block waiting for
+    /// its retransmission) does not outlive the client's state on the token (issue #10, item 5).
+    /// </summary>
+    private async Task RefreshPeerLockedAsync(CancellationToken ct)
+    {
+        if (_keepAliveTask is null) return;
+        if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastRefreshTimestamp)) < _options.KeepAlivePeriod / 2) return;
+        if (!await PingOnceLockedAsync(1, ct, _options.BlockAckTimeout).ConfigureAwait(false))
+            _log.Warning("CoAP keep-alive between blocks: no answer to ping");
     }
 
     /// <summary>Fetches Block2 blocks 1..n with the same token and joins them (RFC 7959 §2.4).</summary>
@@ -270,7 +287,9 @@ public sealed class CoapClient : IDisposable
                 throw new CoapException($"Block2 response exceeds the {_options.MaxResponseBodySize}-byte limit");
             var m = BuildMessage(request, token, []);
             m.Block2 = new CoapBlockOption((uint)(offset / block.Size), false, block.Szx);
-            last = await ExchangeLockedAsync(m, _options.MaxRetransmit, ct).ConfigureAwait(false);
+            // Follow-ups are served from the peer's block cache without reaching its handler.
+            await RefreshPeerLockedAsync(ct).ConfigureAwait(false);
+            last = await ExchangeLockedAsync(m, _options.MaxRetransmit, ct, _options.BlockAckTimeout, refreshesPeer: false).ConfigureAwait(false);
             if (!last.Code.IsSuccess) return last;
             // Every block is a slice of ONE representation (RFC 7959 §2.4): a success code that changes between
             // blocks means the blocks are not of the same response, so the body cannot be trusted.
@@ -332,20 +351,23 @@ public sealed class CoapClient : IDisposable
     /// an empty ACK followed by a separate response (matched by token), or RST; for NON a response with our
     /// token. Retransmits CON with exponential back-off. Caller holds the exchange lock.
     /// </summary>
-    private async Task<CoapMessage> ExchangeLockedAsync(CoapMessage message, int maxRetransmit, CancellationToken ct)
+    private async Task<CoapMessage> ExchangeLockedAsync(CoapMessage message, int maxRetransmit, CancellationToken ct,
+        TimeSpan? ackTimeout = null, bool refreshesPeer = true)
     {
         byte[] datagram = message.Encode();
         bool confirmable = message.Type == CoapType.Confirmable;
+        TimeSpan ack = ackTimeout ?? _options.AckTimeout;
         double jitter = 1.0 + _jitter.NextDouble() * (_options.AckRandomFactor - 1.0);
-        TimeSpan timeout = _options.AckTimeout * jitter;
+        TimeSpan timeout = ack * jitter;
         if (!confirmable)
             // NON: no retransmission; wait about MAX_TRANSMIT_SPAN for a response (RFC 7252 §4.8.2).
-            timeout = _options.AckTimeout * ((1 << maxRetransmit) - 1) * _options.AckRandomFactor + _options.AckTimeout;
+            timeout = ack * ((1 << maxRetransmit) - 1) * _options.AckRandomFactor + ack;
 
         bool acknowledged = false;
         for (int attempt = 0; ; attempt++)
         {
             await SendDatagramAsync(datagram, ct).ConfigureAwait(false);
+            if (refreshesPeer) Interlocked.Exchange(ref _lastRefreshTimestamp, Stopwatch.GetTimestamp());
             var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
             while (true)
             {

@@ -28,6 +28,14 @@ public sealed class CoapClientOptions
     /// <summary>Keep-alive ping period (the token forgets a client after 3 s of silence).</summary>
     public TimeSpan KeepAlivePeriod { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// ACK_TIMEOUT for the messages in the middle of a block-wise transfer (Block1 blocks with M=1, Block2
+    /// follow-ups); null = <see cref="AckTimeout"/>. The token's 3 s idle purge is not refreshed by them (only a
+    /// request that reaches its handler or a ping is), so with keep-alive on, a lost block must be retransmitted
+    /// well inside that window.
+    /// </summary>
+    public TimeSpan? BlockAckTimeout { get; init; }
+
     /// <summary>Seed for message IDs, tokens and timeout jitter; null = unpredictable (production).</summary>
     public int? RandomSeed { get; init; }
 
@@ -37,6 +45,7 @@ public sealed class CoapClientOptions
     internal void Validate()
     {
         if (AckTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(AckTimeout));
+        if (BlockAckTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(BlockAckTimeout));
         if (AckRandomFactor < 1.0) throw new ArgumentOutOfRangeException(nameof(AckRandomFactor));
         if (MaxRetransmit is < 0 or > 20) throw new ArgumentOutOfRangeException(nameof(MaxRetransmit));
         if (Block1Szx is < 0 or > 6) throw new ArgumentOutOfRangeException(nameof(Block1Szx));

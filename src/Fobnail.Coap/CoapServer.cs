@@ -230,8 +230,11 @@ public sealed class CoapServer : IAsyncDisposable
             assembly.LastUsed = Stopwatch.GetTimestamp();
             if (b1.More)
             {
-                Reply(request, remote, new CoapServerResponse(CoapCode.Continue)
-                    .With(new CoapBlockOption(b1.Num, true, b1.Szx).ToOption(CoapOptionNumber.Block1)));
+                Reply(request, remote, _options.ContinueEchoesBlock
+                    ? new CoapServerResponse(CoapCode.Continue, request.Payload)
+                        .With(new CoapBlockOption(b1.Num, false, b1.Szx).ToOption(CoapOptionNumber.Block1))
+                    : new CoapServerResponse(CoapCode.Continue)
+                        .With(new CoapBlockOption(b1.Num, true, b1.Szx).ToOption(CoapOptionNumber.Block1)));
                 return;
             }
             // Kept (until expiry or the next block 0) so that a retransmitted final block reassembles the same

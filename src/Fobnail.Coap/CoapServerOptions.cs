@@ -42,6 +42,14 @@ public sealed class CoapServerOptions
     public bool IgnoreConfirmableResponses { get; init; }
 
     /// <summary>
+    /// Firmware quirk (coap-lite 0.11.1): a 2.31 Continue carries the received block as its payload
+    /// (<c>CoapResponse::new</c> copies the request's payload) and Block1 with M=0 (the block handler sets M only
+    /// when the echoed range ends before the payload it holds, which a full block never does). Off = RFC 7959:
+    /// no payload, M=1.
+    /// </summary>
+    public bool ContinueEchoesBlock { get; init; }
+
+    /// <summary>
     /// Firmware quirk (coap-lite 0.11.1): a Block2 request past the end of the cached body answers 4.00 with
     /// "num=N, block_size=S". Off = 4.02 "Block2 out of range".
     /// </summary>

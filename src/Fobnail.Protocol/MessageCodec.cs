@@ -16,7 +16,7 @@ internal static class MessageCodec
         {
             var reader = new CborReader(data, conformance, MaxDepth);
             T value = body(reader);
-            reader.ReadEndOfData();
+            if (conformance != CborConformance.CborSmol) reader.ReadEndOfData();
             return value;
         }
         catch (CborException e)

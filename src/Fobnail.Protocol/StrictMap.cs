@@ -12,6 +12,8 @@ internal sealed class StrictMap
     private readonly CborReader _reader;
     private readonly string _message;
     private readonly string[] _keys;
+    private readonly int? _count;
+    private int _entries;
     private uint _seen;
 
     public StrictMap(CborReader reader, string message, string[] keys)
@@ -19,8 +21,8 @@ internal sealed class StrictMap
         _reader = reader;
         _message = message;
         _keys = keys;
-        int? count = reader.ReadStartMap();
-        if (count > keys.Length)
+        int? count = _count = reader.ReadStartMap();
+        if (count > keys.Length && reader.Conformance != CborConformance.CborSmol)
             throw new ProtocolDecodeException($"{message}: map has {count} entries, expected {keys.Length}");
     }
 
@@ -35,7 +37,11 @@ internal sealed class StrictMap
         if (_reader.PeekState() != CborReaderState.TextString)
             throw new ProtocolDecodeException($"{_message}: map key is not a text string");
         string key = _reader.ReadTextString();
+        _entries++;
         int index = Array.IndexOf(_keys, key);
+        // cbor-smol leaves an unknown key's value unread; behind the top-level map's last key that is the end.
+        if (index < 0 && _reader.Conformance == CborConformance.CborSmol && _reader.CurrentDepth == 1 && _entries == _count)
+            return -1;
         if (index < 0) throw new ProtocolDecodeException($"{_message}: unknown key \"{PeerText.Escape(key, 32)}\"");
         if ((_seen & (1u << index)) != 0) throw new ProtocolDecodeException($"{_message}: duplicate key \"{key}\"");
         _seen |= 1u << index;

@@ -152,4 +152,98 @@ public class FirmwareLikenessTests
             Assert.Equal(CoapType.Reset, (await ExchangeAsync(udp, server.LocalEndPoint, ping))!.Type);
         }
     }
+
+    [Fact]
+    public void Cbor_is_read_as_cbor_smol_reads_it_trailing_bytes_and_a_last_unknown_key_ignored()
+    {
+        // cbor-smol 0.4 src/de.rs:11-18: from_bytes never checks for trailing data. src/de.rs:700-706:
+        // deserialize_ignored_any visits none without reading the value, so an unknown key works only as the last
+        // entry of the top-level map (its value is never looked at, even a reserved byte); elsewhere the unread
+        // value is taken for the next key and decoding fails.
+        using var h = new EmulatorHarness();
+        byte[] chain = h.Attester.EkChain.Encode();   // A1 65 "certs" [ ... ]
+        Assert.Equal(0xA1, chain[0]);
+        byte[] unknownX = [0x61, (byte)'x'];
+
+        Assert.Equal(ResponseCode.Created, h.Post(FobnailPaths.ProvisionEk, [.. chain, 0xFF, 0x1C, 0x00]).Code);
+        byte[] unknownLast = [0xA2, .. chain.AsSpan(1), .. unknownX, 0x1C];
+        Assert.Equal(ResponseCode.Created, h.Post(FobnailPaths.ProvisionEk, unknownLast).Code);
+        byte[] unknownFirst = [0xA2, .. unknownX, 0x01, .. chain.AsSpan(1)];
+        TokenResponse r = h.Post(FobnailPaths.ProvisionEk, unknownFirst);
+        Assert.Equal(ResponseCode.BadRequest, r.Code);
+        Assert.Equal("CBOR decode failed", System.Text.Encoding.ASCII.GetString(r.Payload));
+        // Still strict where cbor-smol is: a non-minimal length is refused.
+        byte[] nonMinimal = [0xB8, 0x01, .. chain.AsSpan(1)];
+        Assert.Equal(ResponseCode.BadRequest, h.Post(FobnailPaths.ProvisionEk, nonMinimal).Code);
+    }
+
+    [Fact]
+    public void Rsa_signature_length_is_not_checked_like_rsa_0_5()
+    {
+        // rsa 0.5 src/pkcs1v15.rs:97-127 with src/raw.rs:26-41: the signature is any big-endian number, taken
+        // mod n; fobnail src/util/signing.rs verifies signed objects with it.
+        using var h = new EmulatorHarness();
+        uint pc = h.StartProvisioning();
+        byte[] meta = h.Attester.Metadata.Encode();
+        var n = ((Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters)h.Attester.AikKey.Public).Modulus;
+
+        byte[] nonce = h.Nonce();
+        byte[] sig = h.Attester.Sign(meta, nonce);
+        byte[] leadingZero = [0x00, .. sig];
+        Assert.Equal(ResponseCode.Created, h.Post(FobnailPaths.ProvisionMeta(pc), new SignedObject(meta, leadingZero).Encode()).Code);
+
+        nonce = h.Nonce();
+        sig = h.Attester.Sign(meta, nonce);
+        byte[] plusModulus = new Org.BouncyCastle.Math.BigInteger(1, sig).Add(n).ToByteArrayUnsigned();
+        Assert.True(plusModulus.Length > sig.Length || plusModulus.AsSpan().SequenceCompareTo(sig) > 0);
+        Assert.Equal(ResponseCode.Changed, h.Post(FobnailPaths.ProvisionMeta(pc), new SignedObject(meta, plusModulus).Encode()).Code);
+
+        nonce = h.Nonce();
+        sig = h.Attester.Sign(meta, nonce);
+        sig[^1] ^= 1;
+        Assert.Equal(ResponseCode.BadRequest, h.Post(FobnailPaths.ProvisionMeta(pc), new SignedObject(meta, sig).Encode()).Code);
+        h.Nonce();  // every request consumes the nonce, failing ones too
+        Assert.Equal(ResponseCode.BadRequest, h.Post(FobnailPaths.ProvisionMeta(pc), new SignedObject(meta, []).Encode()).Code);
+    }
+
+    [Theory]
+    [InlineData(0u, ResponseCode.Created)]           // 0 means 2^16 + 1 (TPM 2.0 Part 2 §12.2.3.5)
+    [InlineData(3u, ResponseCode.Created)]
+    [InlineData(1u << 30, ResponseCode.Created)]
+    [InlineData(1u, ResponseCode.Forbidden)]         // below rsa 0.5's MIN_PUB_EXPONENT (2)
+    [InlineData((1u << 30) + 1, ResponseCode.Forbidden)] // above MAX_PUB_EXPONENT (1 << (31 - 1))
+    [InlineData(uint.MaxValue, ResponseCode.Forbidden)]
+    public void Aik_exponent_range_is_that_of_rsa_0_5_RsaPublicKey_new(uint exponent, byte expected)
+    {
+        // fobnail src/server/provisioning/mod.rs:135-138 → src/util/crypto/mod.rs:17-31 → rsa src/key.rs:514-524.
+        using var h = new EmulatorHarness();
+        TokenResponse ek = h.Post(FobnailPaths.ProvisionEk, h.Attester.EkChain.Encode());
+        Assert.Equal(ResponseCode.Created, ek.Code);
+        byte[] aik = h.Attester.AikTpm2bPublic;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(aik.AsSpan(18), exponent);  // TPMS_RSA_PARMS.exponent
+        Assert.Equal(expected, h.Post(FobnailPaths.ProvisionAik, new AikRequest(aik, EmulatorHarness.Id(ek)).Encode()).Code);
+    }
+
+    [Fact]
+    public async Task Continue_2_31_echoes_the_received_block_with_block1_more_0()
+    {
+        // coap-lite src/response.rs:14-31 (CoapResponse::new copies the request's payload) and
+        // src/block_handler/mod.rs:142-170 with :364-379 (the echoed Block1's M is "end < payload length": false).
+        var (h, server, udp) = await StartAsync();
+        await using (server)
+        using (h)
+        using (udp)
+        {
+            byte[] block = new byte[1024];
+            new Random(7).NextBytes(block);
+            var put = new CoapMessage(CoapType.Confirmable, CoapCode.Post, 20, [5, 6, 7, 8]) { Payload = block };
+            put.SetUriPath(FobnailPaths.ProvisionEk);
+            put.ContentFormat = ContentFormats.Cbor;
+            put.Block1 = new CoapBlockOption(0, true, 6);
+            CoapMessage r = (await ExchangeAsync(udp, server.LocalEndPoint, put))!;
+            Assert.Equal(CoapCode.Continue, r.Code);
+            Assert.Equal(new CoapBlockOption(0, false, 6), r.Block1);
+            Assert.Equal(block, r.Payload);
+        }
+    }
 }

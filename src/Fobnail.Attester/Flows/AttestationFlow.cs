@@ -21,7 +21,7 @@ public sealed class AttestationFlow : TokenFlow
     private async Task<AttestationOutcome> RunStepsAsync(PlatformIdentity platform, CancellationToken ct)
     {
         // 1. nonce + signed metadata: the token answers with the quote nonce and the policy's banks.
-        CoapMessage r = await SignedUpload.PostAsync(Session, Keys, FobnailPaths.Attest, platform.Bytes, ct).ConfigureAwait(false);
+        CoapMessage r = await SignedUpload.PostAsync(Session, Keys, Log, FobnailPaths.Attest, platform.Bytes, ct).ConfigureAwait(false);
         if (r.Code == CoapCode.NotFound)
         {
             bool tokenProvisioned = await ProbeTokenProvisionedAsync(Session, ct).ConfigureAwait(false);

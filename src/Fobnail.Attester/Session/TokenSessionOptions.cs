@@ -10,7 +10,7 @@ public sealed record TokenSessionOptions
     public const string DefaultToken = "169.254.0.1:5683";
 
     /// <summary>
-    /// CoAP reliability. Defaults follow §3.2: ACK_TIMEOUT 2 s × 1.5, MAX_RETRANSMIT 4 (the token has no
+    /// CoAP reliability. Defaults follow §3.2: ACK_TIMEOUT 2 s × 1.5 (1 s in the middle of block transfers), MAX_RETRANSMIT 4 (the token has no
     /// de-duplication, so retransmissions must be rare), keep-alive ping every 1 s (§3.6), Block1 SZX 6 (§3.5).
     /// </summary>
     public CoapClientOptions Coap { get; init; } = CoapDefaults();
@@ -19,6 +19,10 @@ public sealed record TokenSessionOptions
     public static CoapClientOptions CoapDefaults(TimeSpan? ackTimeout = null, int maxRetransmit = 4, TimeSpan? keepAlive = null) => new()
     {
         AckTimeout = ackTimeout ?? TimeSpan.FromSeconds(2),
+        // The token answers a block from coap-lite's block handler at once, and intermediate blocks do not
+        // refresh its 3 s idle purge: a lost block is resent after at most 1.5 s, so one loss (and the
+        // keep-alive ping that follows it) stays inside the purge (issue #10, item 5).
+        BlockAckTimeout = TimeSpan.FromSeconds(Math.Min((ackTimeout ?? TimeSpan.FromSeconds(2)).TotalSeconds, 1.0)),
         AckRandomFactor = 1.5,
         MaxRetransmit = maxRetransmit,
         Block1Szx = 6,

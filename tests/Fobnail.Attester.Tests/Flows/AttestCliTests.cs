@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Fobnail.Testing.Network;
 using Fobnail.Tpm;
 
 namespace Fobnail.Attester.Tests.Flows;
@@ -67,7 +68,7 @@ public class AttestCliTests(TpmFixture tpm)
     public async Task An_unreachable_token_exits_13()
     {
         await using TokenPeer token = TokenPeer.Start(tpm);
-        using var relay = new UdpRelay(token.EndPoint, silenceAfter: 0);
+        using var relay = UdpRelay.SilentAfter(token.EndPoint, 0);
         tpm.With(t => new TpmAttestationKeys(t).EnsureAik(allowCreate: true));
         var clock = Stopwatch.StartNew();
         using Process p = FobnailInitProcess.Start(["attest", "--ack-timeout", "0.2", "--token", relay.EndPoint.ToString(), "--tpm", tpm.Spec.ToString(), .. Meta, "serial_number=x"]);

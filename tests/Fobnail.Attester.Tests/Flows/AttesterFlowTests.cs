@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Fobnail.Testing.Network;
 using Fobnail.Attester.Flows;
 using Fobnail.Attester.Platform;
 using Fobnail.Attester.Session;
@@ -169,7 +170,7 @@ public class AttesterFlowTests
         await using (TokenAttester p = await TokenAttester.RunAsync(tpm, Settings(token, "silent", provision: true)))
             Assert.Equal(AttestationVerdictKind.Trusted, p.Attestation.Kind);
 
-        using var relay = new UdpRelay(token.EndPoint, silenceAfter: answered);
+        using var relay = UdpRelay.SilentAfter(token.EndPoint, answered);
         var fast = Session(TimeSpan.FromMilliseconds(300), 2, keepAlive: TimeSpan.FromSeconds(10));
         var settings = Settings(token, "silent", provision: false, fast) with { Token = relay.EndPoint };
         var clock = Stopwatch.StartNew();
@@ -186,7 +187,7 @@ public class AttesterFlowTests
     {
         await using TokenPeer token = TokenPeer.Start(_tpm);
         using ITpmTransport tpm = _tpm.Open();
-        using var relay = new UdpRelay(token.EndPoint, silenceAfter: 2);   // /api/version answered; the EK chain upload (Block1, > 1 KiB) is cut after its first block
+        using var relay = UdpRelay.SilentAfter(token.EndPoint, 2);   // /api/version answered; the EK chain upload (Block1, > 1 KiB) is cut after its first block
         var settings = Settings(token, "silent-prov", provision: true, Session(TimeSpan.FromMilliseconds(300), 2, keepAlive: TimeSpan.FromSeconds(10))) with { Token = relay.EndPoint };
         var clock = Stopwatch.StartNew();
         await using TokenAttester a = await TokenAttester.RunAsync(tpm, settings);
@@ -201,7 +202,7 @@ public class AttesterFlowTests
     {
         await using TokenPeer token = TokenPeer.Start(_tpm);
         using ITpmTransport tpm = _tpm.Open();
-        using var relay = new UdpRelay(token.EndPoint);
+        using var relay = UdpRelay.Transparent(token.EndPoint);
         var settings = Settings(token, "pings", provision: true, Session(TimeSpan.FromMilliseconds(300), 2, keepAlive: TimeSpan.FromSeconds(1))) with { Token = relay.EndPoint };
         await using TokenAttester a = await TokenAttester.RunAsync(tpm, settings);
         Assert.Equal(AttestationVerdictKind.Trusted, a.Attestation.Kind);
@@ -220,7 +221,7 @@ public class AttesterFlowTests
     public async Task Cancellation_reaches_the_socket()
     {
         await using TokenPeer token = TokenPeer.Start(_tpm);
-        using var relay = new UdpRelay(token.EndPoint, silenceAfter: 0);
+        using var relay = UdpRelay.SilentAfter(token.EndPoint, 0);
         await using var session = new TokenSession(relay.EndPoint);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var clock = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using Fobnail.Testing.Network;
 using Fobnail.Attester.Flows;
 using Fobnail.Attester.Platform;
 using Fobnail.Tpm;
@@ -17,7 +18,7 @@ public class WireConformanceTests(TpmFixture tpm)
     public async Task One_source_port_CON_only_no_Accept_Block1_szx6_datagrams_fit_and_never_two_outstanding()
     {
         await using TokenPeer token = TokenPeer.Start(tpm);
-        using var relay = new UdpRelay(token.EndPoint);
+        using var relay = UdpRelay.Transparent(token.EndPoint);
         using ITpmTransport transport = tpm.Open();
         var settings = new AttesterSettings
         {

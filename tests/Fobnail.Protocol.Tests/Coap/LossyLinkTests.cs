@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Fobnail.Coap;
 using Fobnail.Protocol.Tests.Support;
+using Fobnail.Testing.Network;
 
 namespace Fobnail.Protocol.Tests.Coap;
 
@@ -17,7 +18,7 @@ public class LossyLinkTests
         RandomSeed = 7,
     };
 
-    private static async Task<(int Requests, int DuplicateMids, int Dropped)> RunSession(Func<CoapServer, LossyRelay> makeRelay)
+    private static async Task<(int Requests, int DuplicateMids, int Dropped)> RunSession(Func<CoapServer, UdpRelay> makeRelay)
     {
         await using var server = new CoapServer(Loopback.Any);
         var seen = new ConcurrentDictionary<ushort, int>();
@@ -51,7 +52,7 @@ public class LossyLinkTests
     [Fact]
     public async Task EveryThirdDatagramDropped()
     {
-        var (requests, duplicates, dropped) = await RunSession(s => LossyRelay.EveryNth(s.LocalEndPoint, 3));
+        var (requests, duplicates, dropped) = await RunSession(s => UdpRelay.EveryNth(s.LocalEndPoint, 3));
         Assert.True(dropped > 10, $"only {dropped} drops");
         // Some ACKs were lost, so the server saw those requests (same Message ID) more than once: no dedup.
         Assert.True(duplicates > 0, "the server must see retransmitted duplicates");
@@ -61,7 +62,7 @@ public class LossyLinkTests
     [Fact]
     public async Task SeededRandomTwentyPercentDropped()
     {
-        var (_, duplicates, dropped) = await RunSession(s => LossyRelay.RandomFraction(s.LocalEndPoint, 0.2, seed: 2024));
+        var (_, duplicates, dropped) = await RunSession(s => UdpRelay.RandomFraction(s.LocalEndPoint, 0.2, seed: 2024));
         Assert.True(dropped > 5, $"only {dropped} drops");
         Assert.True(duplicates > 0, "the server must see retransmitted duplicates");
     }

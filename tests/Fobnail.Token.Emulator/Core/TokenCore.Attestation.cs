@@ -1,3 +1,4 @@
+using Fobnail.Cbor;
 using System.Security.Cryptography;
 using Fobnail.Protocol;
 using Fobnail.Token.Emulator.Attestation;
@@ -28,7 +29,7 @@ public sealed partial class TokenCore
         SignedObject outer;
         try
         {
-            outer = SignedObject.Decode(ctx.Request.Payload);
+            outer = SignedObject.Decode(ctx.Request.Payload, CborConformance.CborSmol);
         }
         catch (ProtocolDecodeException e)
         {
@@ -59,7 +60,7 @@ public sealed partial class TokenCore
             _log.Error("Failed to load AIK (is the platform provisioned?)");
             throw;
         }
-        (Metadata meta, _) = DecodeSigned(ctx, aik, nonce, d => Metadata.Decode(d));
+        (Metadata meta, _) = DecodeSigned(ctx, aik, nonce, d => Metadata.Decode(d, CborConformance.CborSmol));
         _log.Information("Attesting platform: MAC {Mac}, {Manufacturer} / {Product} / {Serial}",
             Convert.ToHexString(meta.Mac), meta.Manufacturer, meta.ProductName, meta.SerialNumber);
         byte[] rim = _flash.ReadFile(FlashStore.RimPath(hash)) ?? throw TokenError.NotFound();

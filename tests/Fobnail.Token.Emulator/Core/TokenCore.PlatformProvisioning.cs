@@ -1,3 +1,4 @@
+using Fobnail.Cbor;
 using System.Security.Cryptography;
 using Fobnail.Protocol;
 using Fobnail.Token.Emulator.Certificates;
@@ -23,7 +24,7 @@ public sealed partial class TokenCore
     private TokenResponse ProcessEk(RequestContext ctx)
     {
         if (ctx.Rest.Count != 0 || !_tokenProvisioned) throw TokenError.NotFound();
-        EkCertChain chain = DecodeCbor(ctx, d => EkCertChain.Decode(d));
+        EkCertChain chain = DecodeCbor(ctx, d => EkCertChain.Decode(d, CborConformance.CborSmol));
         TokenCertificate ek;
         try
         {
@@ -62,7 +63,7 @@ public sealed partial class TokenCore
     {
         if (ctx.Rest.Count != 0 || !_tokenProvisioned) throw TokenError.NotFound();
         VerifyAccept(ctx, ContentFormats.Cbor);
-        AikRequest req = DecodeCbor(ctx, d => AikRequest.Decode(d));
+        AikRequest req = DecodeCbor(ctx, d => AikRequest.Decode(d, CborConformance.CborSmol));
         if (!ctx.Client.EkCertificates.TryGetValue(req.Ek, out TokenCertificate? ekCert)) throw TokenError.NotFound();
 
         AikPublic aik;
@@ -84,6 +85,13 @@ public sealed partial class TokenCore
         {
             _log.Error("Challenge of {Size} bytes does not fit the firmware's {Max}-byte buffer (EK too large)",
                 payload.Length, MaxChallengeSize);
+            throw TokenError.Forbidden();
+        }
+        // tpm::aik::load → RsaKey::load → rsa 0.5's RsaPublicKey::new, whose check_public refuses an exponent
+        // below 2 or above 2^30 (rsa src/key.rs:21-22, 514-524; fobnail src/server/provisioning/mod.rs:135-138).
+        if (aik.Exponent is < 2 or > 1u << 30)
+        {
+            _log.Error("Failed to load AIK: public exponent {Exponent} is outside 2..2^30", aik.Exponent);
             throw TokenError.Forbidden();
         }
         TokenResponse response = CreateObject(ctx, ctx.Client.AikKeys, new AikObject(aik, challenge.Secret, req.Ek));
@@ -123,7 +131,7 @@ public sealed partial class TokenCore
     /// <summary>Credential activation result: EK and AIK objects are removed before anything is checked.</summary>
     private TokenResponse CredentialActivation(RequestContext ctx)
     {
-        ProvisionRequest req = DecodeCbor(ctx, d => ProvisionRequest.Decode(d));
+        ProvisionRequest req = DecodeCbor(ctx, d => ProvisionRequest.Decode(d, CborConformance.CborSmol));
         if (!ctx.Client.EkCertificates.Remove(req.Ek))
         {
             _log.Error("EKid {Id} not found", req.Ek);
@@ -146,7 +154,7 @@ public sealed partial class TokenCore
 
     private TokenResponse ProcessMeta(RequestContext ctx, ProvisioningContext pc, byte[] nonce)
     {
-        (Metadata meta, byte[] raw) = DecodeSigned(ctx, PersistentKey(pc.Aik), nonce, d => Metadata.Decode(d));
+        (Metadata meta, byte[] raw) = DecodeSigned(ctx, PersistentKey(pc.Aik), nonce, d => Metadata.Decode(d, CborConformance.CborSmol));
         if (meta.Version != Metadata.CurrentVersion) throw TokenError.BadRequest("Unsupported metadata version");
         if (meta.Manufacturer.Length == 0) throw TokenError.BadRequest("Manufacturer is missing");
         if (meta.ProductName.Length == 0) throw TokenError.BadRequest("Product name is missing");
@@ -166,7 +174,7 @@ public sealed partial class TokenCore
 
     private TokenResponse ProcessRim(RequestContext ctx, ProvisioningContext pc, byte[] nonce)
     {
-        (Rim rim, byte[] raw) = DecodeSigned(ctx, PersistentKey(pc.Aik), nonce, d => Rim.Decode(d));
+        (Rim rim, byte[] raw) = DecodeSigned(ctx, PersistentKey(pc.Aik), nonce, d => Rim.Decode(d, CborConformance.CborSmol));
         if (!rim.IsConsistent) throw TokenError.BadRequest("Invalid RIM");
         if (raw.Length > FlashStore.MaxFileLength) throw TokenError.BadRequest("RIM too big");
         foreach (PcrBank bank in rim.Banks)

@@ -1,3 +1,4 @@
+using Fobnail.Cbor;
 using Fobnail.Protocol;
 using Fobnail.Token.Emulator.Certificates;
 using Fobnail.Token.Emulator.Crypto;
@@ -17,7 +18,7 @@ public sealed partial class TokenCore
     {
         if (ctx.Rest.Count != 0 || _tokenProvisioned) throw TokenError.NotFound();
         VerifyAccept(ctx, ContentFormats.OctetStream);
-        PoCertChain chain = DecodeCbor(ctx, d => PoCertChain.Decode(d));
+        PoCertChain chain = DecodeCbor(ctx, d => PoCertChain.Decode(d, CborConformance.CborSmol));
         _log.Information("Commencing token provisioning");
         // Certificates of an earlier attempt are dropped.
         _certs.Store.ClearVolatile();

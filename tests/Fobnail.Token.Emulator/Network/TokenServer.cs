@@ -37,6 +37,7 @@ public sealed class TokenServer : IAsyncDisposable
             EchoBlock1InFinalResponse = false,
             Block2ByMessageSize = true,
             Block2PastEndIsBadRequest = true,
+            ContinueEchoesBlock = true,
             IgnoreConfirmableResponses = true,
             MaxResponseDatagram = MaxDatagram,
         }, log);
@@ -89,8 +90,14 @@ public sealed class TokenServer : IAsyncDisposable
     {
         _log.Warning("firmware crash imitated: a {Length}-byte answer to {Remote} exceeds the token's {Max}-byte datagram; " +
             "the real token panics and resets here, so nothing is sent and all client state is lost", length, remote, MaxDatagram);
+        Interlocked.Increment(ref _imitatedResets);
         lock (_gate) _core.Reset();
     }
+
+    private int _imitatedResets;
+
+    /// <summary>How many times the firmware's crash-and-reset was imitated (<see cref="OnOversizeResponse"/>).</summary>
+    public int ImitatedResets => Volatile.Read(ref _imitatedResets);
 
     private ValueTask<CoapServerResponse> HandleAsync(CoapRequestContext ctx)
     {
