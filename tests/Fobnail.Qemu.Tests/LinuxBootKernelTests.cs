@@ -54,7 +54,8 @@ public sealed class LinuxBootKernelTests(ITestOutputHelper output)
             double configured = await HotplugTests.PlugAsync(vm, "xhci.0", ns, vm.Lines.Count);
 
             string log = vm.Transcript;
-            Assert.Contains("Linux version 6.1", log);
+            // The kernel's own banner is below loglevel=4; the release is in /init's modules line (6.1.x-fobnail).
+            Assert.Matches(@"no module directory /lib/modules/6\.1\.\d+-fobnail", log);
             Assert.DoesNotContain("Kernel panic", log);
             // Nothing was loaded: no coldplug or hotplug module line, and no uevent listener for modules at all.
             Assert.DoesNotMatch(@"(coldplug|hotplug): .*[Ll]oaded", log);

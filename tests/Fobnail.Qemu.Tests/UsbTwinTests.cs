@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Fobnail.Qemu.Tests.Demo;
 using Xunit.Abstractions;
@@ -30,7 +31,9 @@ public sealed class UsbTwinTests(ITestOutputHelper output)
         await using var vm = await BootAsync($"twin-{name}", token, controller);
 
         var plug = await PlugAndPingAsync(vm, twin, bus, token);
-        Assert.Matches(@"hotplug: cdc_eem: Loaded .*usb:v1234p4321d0010dc00dsc00dp00ic02isc0Cip07in00", vm.Transcript);
+        // The network step preloaded the token's drivers while waiting, so the uevent finds cdc_eem loaded.
+        Assert.Matches(@"token link: preloaded the token's drivers \(.*cdc_eem", vm.Transcript);
+        Assert.Matches(@"hotplug: cdc_eem: (Loaded|AlreadyLoaded) .*usb:v1234p4321d0010dc00dsc00dp00ic02isc0Cip07in00\) in [0-9.]+ ms", vm.Transcript);
         // EEM both ways: cdc_eem's CRC-framed packets out, the twin's sentinel-framed packets in.
         Assert.Matches(@"eem out data (crc|sentinel): .* IPv4 169\.254\.0\.8 > 169\.254\.0\.1 ICMP", twin.Transcript);
         Assert.Matches(@"eem in data sentinel: .* IPv4 169\.254\.0\.1 > 169\.254\.0\.8 ICMP", twin.Transcript);
@@ -43,8 +46,9 @@ public sealed class UsbTwinTests(ITestOutputHelper output)
 
         var replug = await PlugAndPingAsync(vm, twin, bus, token);
         Assert.DoesNotContain("Kernel panic", vm.Transcript);
-        output.WriteLine($"{name}: uevent -> address configured: plug {plug.ToString(CultureInfo.InvariantCulture)} ms, " +
-                         $"replug {replug.ToString(CultureInfo.InvariantCulture)} ms (guest log {vm.LogPath}, twin log {twin.LogPath})");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: uevent -> address configured: plug {plug.ConfiguredMs} ms, replug {replug.ConfiguredMs} ms; " +
+            $"plug -> first ping answered (host): plug {plug.PingMs:0} ms, replug {replug.PingMs:0} ms (guest log {vm.LogPath}, twin log {twin.LogPath})"));
     }
 
     [Fact]
@@ -103,13 +107,17 @@ public sealed class UsbTwinTests(ITestOutputHelper output)
     }
 
     /// <summary>Plugs the twin, waits for /init to configure it and for the namespace to ping the guest; returns the configure time.</summary>
-    private static async Task<double> PlugAndPingAsync(QemuMachine vm, UsbTwin twin, string bus, TokenNamespace token)
+    private static async Task<(double ConfiguredMs, double PingMs)> PlugAndPingAsync(QemuMachine vm, UsbTwin twin, string bus, TokenNamespace token)
     {
         int from = vm.Lines.Count;
+        var clock = Stopwatch.StartNew();
         await twin.PlugAsync(vm, bus);
+        // Plug → first answered ping, seen from the token's side: one echo request every 10 ms until one is answered.
+        Tools.Run("ip", "netns", "exec", token.Name, "ping", "-c", "1", "-i", "0.01", "-w", "60", "169.254.0.8");
+        double pingMs = clock.Elapsed.TotalMilliseconds;
         var (configured, _) = await vm.WaitForAsync(Configured, Step, from);
         await vm.WaitForAsync(@"INF token link: Addressed -> Ready ", Step, from);
         Tools.Run("ip", "netns", "exec", token.Name, "ping", "-c", "3", "-i", "0.2", "-W", "10", "169.254.0.8");
-        return double.Parse(configured.Groups[2].Value, CultureInfo.InvariantCulture);
+        return (double.Parse(configured.Groups[2].Value, CultureInfo.InvariantCulture), pingMs);
     }
 }

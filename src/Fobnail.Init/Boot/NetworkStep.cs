@@ -45,7 +45,7 @@ public sealed class NetworkStep : IBootStep
                 log.Error(e, "token link manager stopped: {Error}", e.Message);
             }
         }, CancellationToken.None));
-        if (context.Get<ModuleLoader>() is { } loader)
+        if (context.Modules is { } loader)
             context.Services.Add(Task.Run(() => PreloadTokenDriversAsync(loader, matcher, log, cancellationToken), CancellationToken.None));
         return Task.FromResult<StepOutcome>(new StepOutcome.Succeeded($"token link manager running (match {matcher}, address {options.Address})"));
     }
