@@ -52,6 +52,33 @@ public sealed class UsbTwinTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Twin_vanishing_mid_transfer_is_an_unplug_and_the_next_token_is_taken()
+    {
+        await using var token = new TokenNamespace("twin-vanish");
+        await using var vm = await BootAsync("twin-vanish", token, ["-device", "qemu-xhci,id=xhci"]);
+        await using (var first = await UsbTwin.StartAsync("twin-vanish-first", token.Name, "tap0"))
+        {
+            await PlugAndPingAsync(vm, first, "xhci.0", token);
+            int before = vm.Lines.Count;
+            // Bulk traffic in flight both ways (100 echo requests a second), then the device is gone mid-transfer.
+            var flood = Task.Run(() =>
+            {
+                try { Tools.Run("ip", "netns", "exec", token.Name, "ping", "-q", "-i", "0.01", "-w", "3", "169.254.0.8"); }
+                catch (InvalidOperationException) { }  // replies stop when the device vanishes: ping exits 1
+            });
+            await Task.Delay(500);
+            await first.VanishAsync();
+            await vm.WaitForAsync(@"INF token link: \w+ -> Absent ", Step, before);
+            await flood;
+        }
+        Tools.Run("ip", "-n", token.Name, "neigh", "flush", "dev", "tap0");
+        await using var second = await UsbTwin.StartAsync("twin-vanish-second", token.Name, "tap0");
+        await PlugAndPingAsync(vm, second, "xhci.0", token);
+        Assert.DoesNotContain("Kernel panic", vm.Transcript);
+        Assert.DoesNotContain("Attempted to kill init", vm.Transcript);
+    }
+
+    [Fact]
     public async Task Look_alike_with_another_interface_class_and_a_plain_nic_are_not_taken()
     {
         await using var token = new TokenNamespace("twin-badusb");

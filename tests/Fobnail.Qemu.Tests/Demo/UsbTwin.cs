@@ -76,6 +76,13 @@ public sealed class UsbTwin : IAsyncDisposable
         await WaitForAsync(@"usbredir: session done", TimeSpan.FromSeconds(60), from);
     }
 
+    /// <summary>The device server dies without a word (SIGKILL): its usbredir socket closes under QEMU mid-transfer.</summary>
+    public async Task VanishAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public int LineCount => _log.LineCount;
 
     public string Transcript => _log.Transcript;
