@@ -104,6 +104,12 @@ public static class KexecMeasurer
     public static string SecretEventText(Initrd.HandoverFile secret) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"secret {secret.Name} {secret.Path} {secret.Content.Length}");
 
+    /// <summary>
+    /// Stand-ins for secrets of the given sizes (zero bytes: only NAME, PATH and the size are measured), so that a
+    /// verifier can predict PCR 9 without the secrets (<c>kexec measure --secret NAME:PATH:SIZE --predict</c>).
+    /// </summary>
+    public static Initrd.HandoverFile SecretOfSize(string name, string path, int size) => new(name, path, new byte[size]);
+
     /// <summary>The command line in double quotes with control characters escaped, so one event stays one line.</summary>
     public static string Quote(string text)
     {

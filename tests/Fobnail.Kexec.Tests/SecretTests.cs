@@ -144,6 +144,26 @@ public sealed class SecretHandoffTests : IDisposable
     }
 
     [Fact]
+    public void Kexec_measure_predicts_pcr_9_with_each_secret_from_its_name_path_and_size()
+    {
+        string kernel = _files.Random("k", 3000, 5), initrd = _files.Random("i", 2000, 6);
+        var (code, stdout, stderr) = TpmTests.Cli("kexec", "measure", kernel, "--initrd", initrd, "--secret", "disk:/cryptroot/keyfiles/disk.key:64",
+            "--predict", "--from-zero", "--banks", "sha256");
+        Assert.True(code == 0, stderr);
+        byte[] pcr = new byte[32];
+        foreach (byte[] digest in new[] { SHA256.HashData(File.ReadAllBytes(kernel)), SHA256.HashData(File.ReadAllBytes(initrd)), SHA256.HashData("secret disk /cryptroot/keyfiles/disk.key 64"u8) })
+            pcr = SHA256.HashData([.. pcr, .. digest]);
+        Assert.Contains($"PCR 9 sha256: {Convert.ToHexStringLower(pcr)}\n", stdout);
+
+        foreach (string bad in new[] { "disk:relative:64", "disk:/k:0", "disk:/k:6001", "a/b:/k:5", "disk:/k", "disk:/a,b:5" })
+        {
+            (code, _, stderr) = TpmTests.Cli("kexec", "measure", kernel, "--secret", bad);
+            Assert.True(code == 2, $"{bad}: exit {code} {stderr}");
+            Assert.Contains("--secret", stderr);
+        }
+    }
+
+    [Fact]
     public void Secrets_without_the_handover_are_refused_before_anything_is_loaded()
     {
         var kernel = new FakeKexecKernel();

@@ -14,7 +14,7 @@ namespace Fobnail.Init.Cli;
 internal static partial class AttestCommand
 {
     public const int DefaultSecretBytes = 64;
-    public const int MaxSecretBytes = 4096;
+    public const int MaxKeyBytes = 4096;
 
     public static Command CreateSecret()
     {
@@ -22,7 +22,7 @@ internal static partial class AttestCommand
         Common common = AddCommon(command, tokenOptions: true);
 
         var name = new Argument<string>("name") { Description = "File name on the token (one path segment), as in fobnail.secret=NAME" };
-        var bytes = new Option<int>("--bytes") { Description = $"Key length in bytes (16-{MaxSecretBytes})", DefaultValueFactory = _ => DefaultSecretBytes };
+        var bytes = new Option<int>("--bytes") { Description = $"Key length in bytes (16-{MaxKeyBytes})", DefaultValueFactory = _ => DefaultSecretBytes };
         var keyfile = new Option<string>("--keyfile") { Description = "Where the key is written (mode 0600, never overwritten), for one `cryptsetup luksAddKey DEVICE F`", Required = true };
         var create = new Command("new", "Make a random key (getrandom), store it on the token for this platform and write it to --keyfile") { name, bytes, keyfile };
         create.SetAction((r, ct) => NewSecretAsync(r, common, r.GetValue(name)!, r.GetValue(bytes), r.GetValue(keyfile)!, ct));
@@ -39,10 +39,10 @@ internal static partial class AttestCommand
     private static async Task<int> NewSecretAsync(ParseResult r, Common common, string name, int length, string keyfile, CancellationToken ct)
     {
         // Everything local is checked before the token is asked anything: a bad name or path costs no attestation.
-        try { FtsClient.Path(name); }
-        catch (ArgumentException e) { throw new CliUsageException($"secret new: {e.Message.Split(" (Parameter")[0]}"); }
-        if (length is < 16 or > MaxSecretBytes)
-            throw new CliUsageException($"--bytes {length}: a key is 16-{MaxSecretBytes} bytes");
+        if (Config.SecretSpec.ProblemWithName(name) is { } bad)
+            throw new CliUsageException($"secret new: {bad}");
+        if (length is < 16 or > MaxKeyBytes)
+            throw new CliUsageException($"--bytes {length}: a key is 16-{MaxKeyBytes} bytes");
         if (File.Exists(keyfile) || Directory.Exists(keyfile))
             throw new CliUsageException($"--keyfile {keyfile}: exists; not overwritten");
         FileStream file;

@@ -11,6 +11,8 @@ public sealed record SecretSpec(string Name, string Path)
     /// <summary>More secrets than this in one boot is a configuration mistake, not a use case.</summary>
     public const int MaxSecrets = 16;
     public const int MaxPathBytes = 1024;
+    /// <summary>The most a token file holds (firmware MAX_FILE_LENGTH).</summary>
+    public const int MaxSecretBytes = 6000;
 
     /// <summary>systemd-cryptsetup's key directory: a volume NAME in crypttab without a key file uses NAME.key there.</summary>
     public static string DefaultPath(string name) => $"/etc/cryptsetup-keys.d/{name}.key";
@@ -28,8 +30,8 @@ public sealed record SecretSpec(string Name, string Path)
         {
             int colon = item.IndexOf(':', StringComparison.Ordinal);
             string name = colon < 0 ? item : item[..colon];
-            try { FtsClient.Path(name); }
-            catch (ArgumentException e) { throw new FormatException(e.Message.Split(" (Parameter")[0]); }
+            if (ProblemWithName(name) is { } bad)
+                throw new FormatException(bad);
             string path = colon < 0 ? DefaultPath(name) : item[(colon + 1)..];
             if (ProblemWithPath(path) is { } problem)
                 throw new FormatException($"secret {name}: '{path}' {problem}");
@@ -40,6 +42,20 @@ public sealed record SecretSpec(string Name, string Path)
             specs.Add(new SecretSpec(name, path));
         }
         return specs;
+    }
+
+    /// <summary>Null when the token accepts <paramref name="name"/> as an FTS file name (FtsClient's rule), else why not.</summary>
+    public static string? ProblemWithName(string name)
+    {
+        try
+        {
+            FtsClient.Path(name);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message.Split(" (Parameter")[0];
+        }
     }
 
     /// <summary>
