@@ -76,6 +76,14 @@ public sealed class SecretConfigTests
         Assert.True(code == 0, stderr);
         Assert.Contains("root:/etc/cryptsetup-keys.d/root.key,swap:/cryptroot/keyfiles/swap.key", stdout);
         Assert.Contains("secret.optional", stdout);
+        // The default steps end with `boot`: the key goes to whatever /boot on the disk holds.
+        string[] lines = stdout.Split('\n');
+        int at = Array.FindIndex(lines, l => l.StartsWith("* fobnail.secret ", StringComparison.Ordinal));
+        Assert.True(at >= 0, stdout);
+        Assert.Contains("WEAKENS POLICY: the secrets go to the kernel and initrd the disk's boot entry names", lines[at + 1]);
+        (code, stdout, stderr) = TpmTests.Cli("cmdline", "parse", "fobnail.steps=modules,network,attest,kexec fobnail.secret=root");
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("WEAKENS", stdout);
     }
 }
 

@@ -159,7 +159,7 @@ public sealed record BootConfig
             (c, v) => c with { BootAppend = v }) { Show = c => OrNone(c.BootAppend) },
         new("secret", "NAME[:PATH][,...]", "(none)",
             "After a TRUSTED verdict, read each FTS file NAME from the token in the same session and hand it to the booted system at PATH in its initramfs (default /etc/cryptsetup-keys.d/NAME.key; mode 0400, owner 0:0). A missing one fails the boot.",
-            (c, v) => c with { Secrets = SecretSpec.ParseList(v) }) { Show = c => OrNone(string.Join(",", c.Secrets)) },
+            (c, v) => c with { Secrets = SecretSpec.ParseList(v) }) { Show = c => OrNone(string.Join(",", c.Secrets)), Weakens = c => c.Secrets.Count > 0 && c.Steps.Contains(BootStep.Boot) ? "the secrets go to the kernel and initrd the disk's boot entry names, which nobody verified before they get them (README: Security model)" : null },
         new("secret.optional", "1|0", "0",
             "1 = a secret the token does not have (4.04) is skipped (the booted system then asks for a passphrase); 0 = the boot fails closed.",
             (c, v) => c with { SecretOptional = ParseBool(v) }) { Show = c => Bool(c.SecretOptional) },
