@@ -13,7 +13,8 @@ namespace Fobnail.Qemu.Tests;
 /// no installed system to run `secret new` on, which the unit tests cover). /init provisions and attests the
 /// platform through the token's USB twin, reads the key in the same session and kexecs the Debian test kernel
 /// with a busybox target initrd carrying Debian's cryptsetup, whose /init opens the volume with the key found at
-/// /cryptroot/keyfiles/disk.key. Every log of the run (serial, token, USB twin) is searched for the key.
+/// /cryptroot/keyfiles/disk.key and prints the event log it was handed. Every log of the run (serial with /init's
+/// and the kernel's lines and that event log, token, USB twin) is searched for the key.
 /// </summary>
 public sealed class LuksSecretTests(ITestOutputHelper output)
 {
@@ -41,6 +42,7 @@ public sealed class LuksSecretTests(ITestOutputHelper output)
         cryptsetup open --key-file $k /dev/vda secretdisk > /tmp/open.out 2>&1; rc=$?
         sed 's/^/TARGET: cryptsetup: /' /tmp/open.out
         if [ $rc = 0 ] && [ "$(cat /sys/block/dm-0/dm/name 2>/dev/null)" = secretdisk ]; then echo "TARGET: LUKS volume opened"; else echo "TARGET: LUKS volume NOT opened (cryptsetup exit $rc)"; fi
+        tr -d '\036' < /.fobnail/tpm2-measure.log | sed 's/^/TARGET: eventlog: /'
         echo "TARGET: done"
         poweroff -f
         """.Replace("MODULES", string.Join(' ', Modules.Select(m => Path.GetFileNameWithoutExtension(m))), StringComparison.Ordinal);
@@ -159,6 +161,8 @@ public sealed class LuksSecretTests(ITestOutputHelper output)
         var (_, started) = await vm.WaitForAsync(@"TARGET: started", Boot, rebooting);
         await vm.WaitForAsync(@"TARGET: key file mode 400 0:0, 64 bytes, directory 700$", Step, started);
         await vm.WaitForAsync(@"TARGET: LUKS volume opened$", Step, started);
+        // The handed-over event log names the secret and its size (searched for the key below, with the rest).
+        await vm.WaitForAsync(@"TARGET: eventlog: .*""object"":""secret"",""description"":""disk at /cryptroot/keyfiles/disk\.key"",""size"":64", Step, started);
         await vm.WaitForAsync(@"TARGET: done", Step, started);
         Assert.Equal(0, await vm.WaitForExitAsync(Step));
         await rig.Token.WaitForAsync(@"READ disk", Step);
