@@ -206,6 +206,34 @@ public sealed class SecretHandoffTests : IDisposable
         }
     }
 
+    /// <summary>A step that stands in for attest (leaves a secret in the context) or for one that fails after it.</summary>
+    private sealed class StubStep(BootStep id, Func<BootContext, StepOutcome> run) : IBootStep
+    {
+        public BootStep Id => id;
+        public Task<StepOutcome> RunAsync(BootContext context, CancellationToken cancellationToken) => Task.FromResult(run(context));
+    }
+
+    [Fact]
+    public async Task A_failure_between_attest_and_the_handoff_still_wipes_the_secrets()
+    {
+        byte[] key = [1, 2, 3, 4, 5, 6, 7, 8];
+        var config = BootConfig.FromCommandLine(KernelCommandLine.Parse("fobnail.steps=attest,boot fobnail.secret=root"), out _);
+        var context = new BootContext(config, _log.Logger());
+        var sequence = new BootSequence(new Dictionary<BootStep, IBootStep>
+        {
+            [BootStep.Attest] = new StubStep(BootStep.Attest, c =>
+            {
+                c.Secrets = new HandoverSecrets();
+                c.Secrets.Add("root", "/etc/cryptsetup-keys.d/root.key", key);
+                return new StepOutcome.Succeeded("trusted");
+            }),
+            [BootStep.Boot] = new StubStep(BootStep.Boot, _ => new StepOutcome.Failed("no entry to boot")),
+        });
+        Assert.IsType<StepOutcome.Failed>(await sequence.RunAsync(context, CancellationToken.None));
+        Assert.Null(context.Secrets);
+        Assert.All(key, b => Assert.Equal(0, b));
+    }
+
     [Fact]
     public void Secrets_without_the_handover_are_refused_before_anything_is_loaded()
     {
