@@ -16,7 +16,8 @@ OUT=$ROOT/out
 PACKAGES=(qemu-system-x86 qemu-utils swtpm swtpm-tools tpm2-tools libcoap3-bin kmod cpio xz-utils iproute2
           tshark zlib1g-dev gcc file openssl rsync iputils-ping busybox-static
           fdisk e2fsprogs dosfstools mtools xfsprogs btrfs-progs
-          dbus-daemon systemd libglib2.0-bin)  # hosted mode tests: a private dbus-daemon, busctl/systemd-analyze, gdbus
+          dbus-daemon systemd libglib2.0-bin  # hosted mode tests: a private dbus-daemon, busctl/systemd-analyze, gdbus
+          cryptsetup-bin)  # token-held secrets: a real LUKS2 volume, opened by cryptsetup in the kexec'd target
 
 # What `./build.sh kernel` needs on top: the kernel source and its build tools.
 KERNEL_PACKAGES=(linux-source make gcc flex bison bc libelf-dev xz-utils cpio)

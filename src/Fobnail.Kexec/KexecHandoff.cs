@@ -62,6 +62,8 @@ public sealed class KexecHandoff(IKexecKernel kernel, ILogger? log = null)
 
     private KexecHandoffResult Run(KexecRequest request, IPcrExtender? extender, bool execute)
     {
+        if (request.Secrets.Count > 0 && !HandOver)
+            return Fail("secrets can only be handed over in an appended archive, and the handover is off", null);
         KexecImage image;
         try { image = KexecImage.Open(request, HandOver); }
         catch (KexecException e) { return Fail(e.Message, e); }
@@ -90,11 +92,13 @@ public sealed class KexecHandoff(IKexecKernel kernel, ILogger? log = null)
             {
                 try
                 {
-                    using NewcArchive archive = HandoverArchive.Build(records);
+                    using NewcArchive archive = HandoverArchive.Build(records, request.Secrets);
                     image.AppendAndSeal(archive.Bytes);
                 }
                 catch (KexecException e) { return Fail(e.Message, e, events); }
                 _log.Information("kexec: event log handed over at {Path} ({Bytes} bytes appended to the initrd)", CelLog.HandoverPath, image.AppendedBytes);
+                foreach (HandoverFile secret in request.Secrets)
+                    _log.Information("kexec: secret {Name} handed over at {Path} ({Size} bytes)", secret.Name, secret.Path, secret.Content.Length);
             }
 
             try

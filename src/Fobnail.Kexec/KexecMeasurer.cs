@@ -4,7 +4,10 @@ using Fobnail.Kexec.Measurement;
 
 namespace Fobnail.Kexec;
 
-/// <summary>Measures an opened <see cref="KexecImage"/> (kernel, initrd, command line, in that order) and extends the events.</summary>
+/// <summary>
+/// Measures an opened <see cref="KexecImage"/> (kernel, initrd, the secrets appended to it, command line, in that
+/// order) and extends the events.
+/// </summary>
 public static class KexecMeasurer
 {
     /// <summary>The banks measured when no TPM says which are allocated (the usual two).</summary>
@@ -24,6 +27,9 @@ public static class KexecMeasurer
             digests = BankDigester.Hash(image.Initrd, banks, request.Limits.MaxInitrdBytes, $"initrd {request.InitrdPath}", out size);
             log.Add(new MeasurementEvent(request.Pcrs.Initrd, MeasuredObject.Initrd, request.InitrdPath!, size, digests));
         }
+        foreach (Initrd.HandoverFile secret in request.Secrets)
+            log.Add(new MeasurementEvent(request.Pcrs.Initrd, MeasuredObject.Secret, $"{secret.Name} at {secret.Path}", secret.Content.Length,
+                BankDigester.Hash(Encoding.UTF8.GetBytes(SecretEventText(secret)), banks)));
         log.Add(new MeasurementEvent(request.Pcrs.Cmdline, MeasuredObject.Cmdline, Quote(request.Cmdline), image.Cmdline.Length,
             BankDigester.Hash(image.Cmdline, banks)));
         return log;
@@ -89,6 +95,20 @@ public static class KexecMeasurer
     private static byte[] Value(IReadOnlyDictionary<(TpmAlgId, int), byte[]> values, TpmAlgId bank, int pcr) =>
         values.TryGetValue((bank, pcr), out byte[]? v) ? v
             : throw new KexecException($"the TPM did not return PCR {pcr} of bank {TpmHash.AlgorithmName(bank)}");
+
+    /// <summary>
+    /// What a secret's event digests are the hash of: <c>secret NAME PATH SIZE</c> in UTF-8, so a verifier can check
+    /// the record from its content. Hashing the secret itself would publish a verifier of it (a guessable key could
+    /// be confirmed offline from the event log or a quote), so its bytes are never measured.
+    /// </summary>
+    public static string SecretEventText(Initrd.HandoverFile secret) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"secret {secret.Name} {secret.Path} {secret.Content.Length}");
+
+    /// <summary>
+    /// Stand-ins for secrets of the given sizes (zero bytes: only NAME, PATH and the size are measured), so that a
+    /// verifier can predict PCR 9 without the secrets (<c>kexec measure --secret NAME:PATH:SIZE --predict</c>).
+    /// </summary>
+    public static Initrd.HandoverFile SecretOfSize(string name, string path, int size) => new(name, path, new byte[size]);
 
     /// <summary>The command line in double quotes with control characters escaped, so one event stays one line.</summary>
     public static string Quote(string text)

@@ -13,7 +13,7 @@ public sealed class HandoverTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private static string Shell(string script, string dir)
+    internal static string Shell(string script, string dir)
     {
         var psi = new ProcessStartInfo("bash", ["-euo", "pipefail", "-c", script]) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
         using Process p = Process.Start(psi)!;
@@ -29,7 +29,7 @@ public sealed class HandoverTests : IDisposable
     {
         byte[] secret = [1, 2, 3, 4, 5, 6, 7];
         var records = new[] { new CelRecord(0, 9, [new BankDigest(TpmAlgId.Sha256, new byte[32])], "fobnail", "{}") };
-        using NewcArchive archive = HandoverArchive.Build(records, [new HandoverFile("/etc/cryptsetup-keys.d/root.key", secret)]);
+        using NewcArchive archive = HandoverArchive.Build(records, [new HandoverFile("root", "/etc/cryptsetup-keys.d/root.key", secret)]);
         Assert.Equal(0, archive.Bytes.Length % 4);
         string cpio = _files.Write("a.cpio", archive.Bytes.ToArray());
         string listing = Shell($"cpio -tv --quiet -F {cpio}", _files.Dir);
@@ -37,8 +37,9 @@ public sealed class HandoverTests : IDisposable
         Assert.Equal(5, lines.Length);
         Assert.Matches(@"^drwxr-xr-x +2 root +root +0 Jan  1  1970 \.fobnail$", lines[0]);
         Assert.Matches(@"^-r--r--r-- +1 root +root +\d+ Jan  1  1970 \.fobnail/tpm2-measure\.log$", lines[1]);
-        Assert.Matches(@"^drwx------ .* etc$", lines[2]);
-        Assert.Matches(@"^drwx------ .* etc/cryptsetup-keys\.d$", lines[3]);
+        // /etc is shared with the target's own initrd (the kernel applies our mode to it): 0755; the key directory 0700.
+        Assert.Matches(@"^drwxr-xr-x +2 root +root +0 Jan  1  1970 etc$", lines[2]);
+        Assert.Matches(@"^drwx------ +2 root +root +0 Jan  1  1970 etc/cryptsetup-keys\.d$", lines[3]);
         Assert.Matches(@"^-r-------- +1 root +root +7 Jan  1  1970 etc/cryptsetup-keys\.d/root\.key$", lines[4]);
         string dir = Directory.CreateDirectory(Path.Combine(_files.Dir, "x")).FullName;
         Shell($"cpio -id --quiet -F {cpio}", dir);

@@ -62,13 +62,17 @@ public sealed class AttestStep : IBootStep
             Task watch = WatchLinkAsync(links, e => { lost = e; linkLost.Cancel(); }, linkLost.Token);
             try
             {
-                AttestationOutcome outcome = await ProvisionAndAttestAsync(tpm, context, linkLost.Token).ConfigureAwait(false);
+                string? secretFailure = null;
+                AttestationOutcome outcome = await ProvisionAndAttestAsync(tpm, context, linkLost.Token,
+                    async trusted => secretFailure = await TokenSecrets.FetchAsync(trusted, context, linkLost.Token).ConfigureAwait(false)).ConfigureAwait(false);
                 // A flow may report the lost token as unreachable before it notices the cancellation; the link
                 // event is the better reason.
                 if (!outcome.IsTrusted && lost is { } left)
                     return Fail($"the token went away during attestation ({left}); {outcome.Summary}");
                 if (!outcome.IsTrusted)
                     return Fail(outcome.Summary);
+                if (secretFailure is not null)
+                    return Fail(secretFailure);
                 context.Verdict = AttestationVerdict.Pass(outcome.Summary);
                 return new StepOutcome.Succeeded(outcome.Summary);
             }
@@ -98,9 +102,10 @@ public sealed class AttestStep : IBootStep
 
     /// <summary>
     /// fobnail.provision=1: provision, then attest. =unknown: attest; if the token does not know the platform,
-    /// provision and attest once more. =0: attest only. The sessions are closed afterwards (no FTS user yet).
+    /// provision and attest once more. =0: attest only. <paramref name="whileTrusted"/> runs on the session that
+    /// attested as Trusted, before it is closed (FTS: fobnail.secret).
     /// </summary>
-    private static async Task<AttestationOutcome> ProvisionAndAttestAsync(ITpmTransport tpm, BootContext context, CancellationToken ct)
+    private static async Task<AttestationOutcome> ProvisionAndAttestAsync(ITpmTransport tpm, BootContext context, CancellationToken ct, Func<TokenAttester, Task> whileTrusted)
     {
         BootConfig config = context.Config;
         var settings = new AttesterSettings
@@ -121,11 +126,15 @@ public sealed class AttestStep : IBootStep
         }
         AttestationOutcome outcome;
         await using (TokenAttester first = await TokenAttester.RunAsync(tpm, settings, context.Log, ct).ConfigureAwait(false))
+        {
             outcome = first.Attestation;
+            if (outcome.IsTrusted) await whileTrusted(first).ConfigureAwait(false);
+        }
         if (outcome.Kind != AttestationVerdictKind.PlatformNotProvisioned || config.Provision != BootConfig.ProvisionMode.WhenUnknown)
             return outcome;
         context.Log.Information("attest: the token does not know this platform; provisioning it (fobnail.provision=unknown)");
         await using TokenAttester second = await TokenAttester.RunAsync(tpm, settings with { Provision = true }, context.Log, ct).ConfigureAwait(false);
+        if (second.Attestation.IsTrusted) await whileTrusted(second).ConfigureAwait(false);
         return second.Attestation;
     }
 

@@ -27,4 +27,7 @@ public sealed class BootContext(BootConfig config, ILogger log, string commandLi
 
     /// <summary>The attest step's verdict for the kexec step; null when attest did not run (kexec refuses then).</summary>
     public AttestationVerdict? Verdict { get; set; }
+
+    /// <summary>The token-held secrets the attest step read after a TRUSTED verdict (fobnail.secret); wiped after the handoff.</summary>
+    public Fobnail.Kexec.Initrd.HandoverSecrets? Secrets { get; set; }
 }

@@ -12,6 +12,17 @@ public sealed class BootSequence(IReadOnlyDictionary<BootStep, IBootStep> availa
 {
     public async Task<StepOutcome> RunAsync(BootContext context, CancellationToken cancellationToken)
     {
+        try { return await RunStepsAsync(context, cancellationToken).ConfigureAwait(false); }
+        finally
+        {
+            // Token-held secrets no step handed over (a failure between attest and the handoff) are wiped here.
+            context.Secrets?.Dispose();
+            context.Secrets = null;
+        }
+    }
+
+    private async Task<StepOutcome> RunStepsAsync(BootContext context, CancellationToken cancellationToken)
+    {
         var log = context.Log;
         foreach (var id in context.Config.Steps)
         {

@@ -26,13 +26,21 @@ public sealed class KexecStep(IKexecKernel? kernel = null, string? eventLogPath 
         return Handoff(context, request, kernel, eventLogPath);
     }
 
-    /// <summary>The measured handoff with fobnail.kexec.* policy, PCRs and TPM, as a step outcome (shared with the boot step).</summary>
+    /// <summary>
+    /// The measured handoff with fobnail.kexec.* policy, PCRs and TPM, as a step outcome (shared with the boot step).
+    /// The token-held secrets (fobnail.secret) go with it and are wiped afterwards, whatever the result.
+    /// </summary>
     internal static StepOutcome Handoff(BootContext context, KexecRequest request, IKexecKernel? kernel, string? eventLogPath)
     {
+        using Fobnail.Kexec.Initrd.HandoverSecrets? secrets = context.Secrets;
+        context.Secrets = null;
         BootConfig config = context.Config;
+        if (config.Secrets.Count > 0 && secrets is null && !config.SecretOptional)
+            return new StepOutcome.Failed($"fobnail.secret names {string.Join(",", config.Secrets.Select(s => s.Name))} but no secret was read from the token (no trusted attestation in this boot); not booting without them");
         request = request with
         {
             Pcrs = new KexecPcrs(Kernel: config.KexecKernelPcr, Initrd: config.KexecKernelPcr, Cmdline: config.KexecCmdlinePcr),
+            Secrets = secrets?.Files ?? [],
         };
         var handoff = new KexecHandoff(kernel ?? new LinuxKexecKernel(context.SysRoot), context.Log)
         {

@@ -14,7 +14,7 @@ namespace Fobnail.Init.Cli;
 /// call on the same session) and <c>platform metadata [--json]</c>, written with <see cref="CliOutput"/>. The exit
 /// code of attest names the verdict (<see cref="ExitCodes"/>) so scripts can act on it.
 /// </summary>
-internal static class AttestCommand
+internal static partial class AttestCommand
 {
     /// <summary>The largest file <c>fs put</c> sends (the token's limit).</summary>
     private const int FtsMaxFile = 6000;

@@ -51,14 +51,19 @@ internal static class KexecCommand
             Description = "Print the PCR values a measured boot of these files will leave, per bank, from the TPM's values now (--tpm) or from zeros (--from-zero)",
         };
         var fromZero = new Option<bool>("--from-zero") { Description = "With --predict: start from all-zero PCRs (a fresh platform reset) instead of reading the TPM" };
-        var measure = new Command("measure", "Print the digests and the event log (PCR, digest per bank, object)") { kernel, predict, fromZero };
+        var secrets = new Option<string[]>("--secret")
+        {
+            Description = "NAME:PATH:SIZE of a token-held secret the boot hands over (fobnail.secret), measured as /init measures it: name, path and size (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var measure = new Command("measure", "Print the digests and the event log (PCR, digest per bank, object)") { kernel, predict, fromZero, secrets };
         measure.SetAction((r, _) => Run(() =>
         {
             bool predicting = r.GetValue(predict), zero = r.GetValue(fromZero);
             if (zero && !predicting) throw new FormatException("--from-zero only goes with --predict");
             if (predicting && r.GetValue(extend)) throw new FormatException("--predict and --extend exclude each other");
             using TpmPcrExtender? extender = r.GetValue(extend) || (predicting && !zero) ? TpmPcrExtender.Open(r.GetValue(tpm)!) : null;
-            using KexecImage image = KexecImage.Open(Request(r));
+            using KexecImage image = KexecImage.Open(Request(r) with { Secrets = (r.GetValue(secrets) ?? []).Select(ParseSecret).ToArray() });
             EventLog events = KexecMeasurer.Measure(image, extender?.Banks ?? ParseBanks(r.GetValue(banks)!));
             if (predicting)
             {
@@ -119,6 +124,24 @@ internal static class KexecCommand
             Console.Error.WriteLine($"kexec: the kernel is loaded, but systemd did not take kexec.target: {e.Message}");
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>--secret NAME:PATH:SIZE (a size stand-in: the bytes are never measured, see KexecMeasurer.SecretEventText).</summary>
+    private static Fobnail.Kexec.Initrd.HandoverFile ParseSecret(string text)
+    {
+        int first = text.IndexOf(':', StringComparison.Ordinal), last = text.LastIndexOf(':');
+        if (first <= 0 || last == first)
+            throw new FormatException($"--secret {text}: expected NAME:PATH:SIZE");
+        string name = text[..first], path = text[(first + 1)..last];
+        if (Config.SecretSpec.ProblemWithPath(path) is { } problem)
+            throw new FormatException($"--secret {text}: '{path}' {problem}");
+        if (!int.TryParse(text[(last + 1)..], System.Globalization.NumberStyles.None, null, out int size) || size is < 1 or > Config.SecretSpec.MaxSecretBytes)
+            throw new FormatException($"--secret {text}: SIZE is 1-{Config.SecretSpec.MaxSecretBytes} bytes");
+        if (Config.SecretSpec.ProblemWithName(name) is { } bad)
+            throw new FormatException($"--secret {text}: {bad}");
+        if (path.Contains(','))
+            throw new FormatException($"--secret {text}: a PATH with ',' cannot be given in fobnail.secret");
+        return KexecMeasurer.SecretOfSize(name, path, size);
     }
 
     private static TpmAlgId[] ParseBanks(string text) =>

@@ -40,6 +40,10 @@ public sealed record BootConfig
     public int BootWaitSeconds { get; init; } = 10;
     public string? BootEntry { get; init; }
     public string? BootAppend { get; init; }
+    /// <summary>fobnail.secret: token-held files handed to the booted system after a trusted attestation.</summary>
+    public IReadOnlyList<SecretSpec> Secrets { get; init; } = [];
+    /// <summary>fobnail.secret.optional: a secret the token does not have (4.04) is skipped instead of failing the boot.</summary>
+    public bool SecretOptional { get; init; }
     /// <summary>Test hook: throw inside this step to prove a failure runs the failure action instead of killing PID 1.</summary>
     public BootStep? DebugFault { get; init; }
 
@@ -153,6 +157,12 @@ public sealed record BootConfig
         new("boot.append", "\"TEXT\"", "(none)",
             "Parameters added to the chosen entry's command line; quote it to include spaces.",
             (c, v) => c with { BootAppend = v }) { Show = c => OrNone(c.BootAppend) },
+        new("secret", "NAME[:PATH][,...]", "(none)",
+            "After a TRUSTED verdict, read each FTS file NAME from the token in the same session and hand it to the booted system at PATH in its initramfs (default /etc/cryptsetup-keys.d/NAME.key; mode 0400, owner 0:0). A missing one fails the boot.",
+            (c, v) => c with { Secrets = SecretSpec.ParseList(v) }) { Show = c => OrNone(string.Join(",", c.Secrets)), Weakens = c => c.Secrets.Count > 0 && c.Steps.Contains(BootStep.Boot) ? "the secrets go to the kernel and initrd the disk's boot entry names, which nobody verified before they get them (README: Security model)" : null },
+        new("secret.optional", "1|0", "0",
+            "1 = a secret the token does not have (4.04) is skipped (the booted system then asks for a passphrase); 0 = the boot fails closed.",
+            (c, v) => c with { SecretOptional = ParseBool(v) }) { Show = c => Bool(c.SecretOptional) },
         new("debug.fault", "STEP", "(none)",
             "Test hook: make STEP throw, to exercise the failure path.",
             (c, v) => c with { DebugFault = ParseEnum<BootStep>(v) }) { Show = c => c.DebugFault is { } f ? Lower(f) : "(none)", Weakens = c => c.DebugFault is { } f ? $"test hook: the {Lower(f)} step is made to fail" : null },

@@ -37,14 +37,19 @@ public sealed class NewcArchive : IDisposable
     /// <summary>A regular file entry; the parent directories must come first (the kernel does not create them).</summary>
     public void AddFile(string name, uint permissions, ReadOnlySpan<byte> data) => AddEntry(name, 0x8000 | permissions, 1, data);
 
-    /// <summary>Adds each missing parent of <paramref name="path"/> as a directory, outermost first.</summary>
-    public void AddParents(string path, uint permissions, ISet<string> added)
+    /// <summary>
+    /// Adds each missing parent of <paramref name="path"/> as a directory, outermost first, with
+    /// <paramref name="permissions"/>; the innermost gets <paramref name="innermost"/> when given, unless it is a
+    /// top-level directory (shared with the rest of the system).
+    /// </summary>
+    public void AddParents(string path, uint permissions, ISet<string> added, uint? innermost = null)
     {
         string[] parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         for (int i = 1; i < parts.Length; i++)
         {
             string dir = string.Join('/', parts, 0, i);
-            if (added.Add(dir)) AddDirectory(dir, permissions);
+            uint mode = i == parts.Length - 1 && i > 1 && innermost is { } m ? m : permissions;
+            if (added.Add(dir)) AddDirectory(dir, mode);
         }
     }
 

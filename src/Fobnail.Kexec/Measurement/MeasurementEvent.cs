@@ -6,6 +6,8 @@ public enum MeasuredObject
     Kernel,
     Initrd,
     Cmdline,
+    /// <summary>A token-held secret appended to the initrd: its name, path and size are measured, never its bytes.</summary>
+    Secret,
 }
 
 /// <summary>

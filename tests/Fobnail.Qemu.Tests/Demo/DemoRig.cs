@@ -21,7 +21,7 @@ public sealed class DemoRig : IAsyncDisposable
     public UsbTwin Twin { get; }
     public string Initramfs { get; }
 
-    public static async Task<DemoRig> CreateAsync(string name)
+    public static async Task<DemoRig> CreateAsync(string name, string? targetInitrd = null)
     {
         var tpm = new GuestTpm();
         TokenNamespace? token = null;
@@ -31,7 +31,7 @@ public sealed class DemoRig : IAsyncDisposable
             token = new TokenNamespace(name);
             await token.StartEmulatorAsync(tpm.EkRootsDir);
             twin = await UsbTwin.StartAsync(name, token.Name, "tap0");
-            return new DemoRig(tpm, token, twin, DemoInitramfs.Build(name, tpm.IssuerCertificatePem));
+            return new DemoRig(tpm, token, twin, DemoInitramfs.Build(name, tpm.IssuerCertificatePem, targetInitrd));
         }
         catch
         {
