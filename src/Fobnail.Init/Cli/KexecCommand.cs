@@ -57,6 +57,9 @@ internal static class KexecCommand
             bool predicting = r.GetValue(predict), zero = r.GetValue(fromZero);
             if (zero && !predicting) throw new FormatException("--from-zero only goes with --predict");
             if (predicting && r.GetValue(extend)) throw new FormatException("--predict and --extend exclude each other");
+            // On stderr: which digests measured (the kernel's AF_ALG or the managed fallback), as /init logs it.
+            using var log = LogSetup.CreateForCli(LogEventLevel.Information);
+            Serilog.Log.Logger = log;
             using TpmPcrExtender? extender = r.GetValue(extend) || (predicting && !zero) ? TpmPcrExtender.Open(r.GetValue(tpm)!) : null;
             using KexecImage image = KexecImage.Open(Request(r));
             EventLog events = KexecMeasurer.Measure(image, extender?.Banks ?? ParseBanks(r.GetValue(banks)!));
