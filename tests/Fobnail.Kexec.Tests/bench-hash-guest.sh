@@ -4,7 +4,10 @@
 # same guest, one after the other. A benchmark harness, not the product: the guest's /init is busybox sh.
 # Prints the times, checks the digests equal busybox's and that the log says AF_ALG was used; exit 1 otherwise.
 # Usage: bench-hash-guest.sh PATH/TO/fobnail-init [MIB] [RUNS]   (default 32 MiB, 3 runs of each)
-# Serial log: out/test-logs/bench-hash.log. Needs build/kernel (./build.sh setup) and busybox-static.
+# afalg-probe.c (built static with gcc) then times other ways of feeding AF_ALG: send chunk sizes, sendfile.
+# ICOUNT=N: run QEMU with -icount shift=N (guest time = instructions x 2^N ns): deterministic figures that do
+# not depend on the host's load, counting every emulated instruction alike (an AVX2 one as a scalar one).
+# Serial log: out/test-logs/bench-hash.log (bench-hash-icount.log with ICOUNT). Needs build/kernel (./build.sh setup) and busybox-static.
 set -euo pipefail
 INIT=$(realpath "${1:?usage: bench-hash-guest.sh PATH/TO/fobnail-init [MIB] [RUNS]}")
 MIB=${2:-32}
@@ -15,7 +18,7 @@ KVER=$(ls "$KDIR/lib/modules" | head -n1)
 KERNEL=$(ls "$KDIR"/boot/vmlinuz-* | head -n1)
 BUSYBOX=$(command -v busybox)
 file -L "$BUSYBOX" | grep -q 'statically linked' || { echo "busybox is not static (apt-get install busybox-static)" >&2; exit 2; }
-LOG=$ROOT/out/test-logs/bench-hash.log
+LOG=$ROOT/out/test-logs/bench-hash${ICOUNT:+-icount}.log
 mkdir -p "$(dirname "$LOG")"
 DIR=$(mktemp -d /tmp/fobnail-hash-bench.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
@@ -24,6 +27,7 @@ STAGE=$DIR/root
 mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,lib/modules/$KVER}
 install -m 0755 "$BUSYBOX" "$STAGE/bin/busybox"
 install -m 0755 "$INIT" "$STAGE/bin/fobnail-init"
+gcc -O2 -static -o "$STAGE/bin/probe" "$(dirname "$0")/afalg-probe.c"
 [ "$(id -u)" = 0 ] && mknod -m 0600 "$STAGE/dev/console" c 5 1
 for name in algif_hash sha256_ssse3 sha1_ssse3; do
   modprobe -d "$KDIR" -S "$KVER" --show-depends "$name" | awk '$1 == "insmod" {print $2}'
@@ -57,29 +61,35 @@ check() {  # the measured kernel line must carry busybox's digests
 }
 timed "fobnail-init --version (start-up alone)" fobnail-init --version
 i=1; while [ $i -le "$RUNS" ]; do timed "busybox sha256sum" sha256sum /tmp/f; timed "busybox sha1sum" sha1sum /tmp/f; i=$((i + 1)); done
-timed "measure --banks sha256 (managed)" fobnail-init kexec measure /tmp/f --banks sha256; check "managed sha256"
-timed "measure default banks (managed)" fobnail-init kexec measure /tmp/f; check "managed default"
+timed "measure --banks sha256 (managed)" fobnail-init kexec measure --verbose /tmp/f --banks sha256; check "managed sha256"
+timed "measure default banks (managed)" fobnail-init kexec measure --verbose /tmp/f; check "managed default"
 for m in algif_hash sha256_ssse3 sha1_ssse3; do fobnail-init modules load "$m" | sed 's/^/bench: /'; done
 echo "bench: drivers: $(awk '/^name/ { n = $3 } /^driver/ { d = $3 } /^priority/ && (n == "sha256" || n == "sha1") { printf "%s=%s(%s) ", n, d, $3 }' /proc/crypto)"
 i=1; while [ $i -le "$RUNS" ]; do
-  timed "measure --banks sha256 (AF_ALG)" fobnail-init kexec measure /tmp/f --banks sha256; check "AF_ALG sha256"
-  timed "measure default banks (AF_ALG)" fobnail-init kexec measure /tmp/f; check "AF_ALG default"
+  timed "measure --banks sha256 (AF_ALG)" fobnail-init kexec measure --verbose /tmp/f --banks sha256; check "AF_ALG sha256"
+  timed "measure default banks (AF_ALG)" fobnail-init kexec measure --verbose /tmp/f; check "AF_ALG default"
   timed "busybox sha256sum" sha256sum /tmp/f
   i=$((i + 1))
 done
+if [ -x /bin/probe ]; then
+  for how in "read 65536" "read 1048576" "read 8388608" sendfile; do
+    timed "probe sha256 $how" probe sha256 ${how%% *} /tmp/f ${how#* }
+    grep -q "^$SHA256 " /tmp/out || echo "bench: FAIL probe $how: digest differs from sha256sum's"
+  done
+fi
 # The same AF_ALG path on the kernel's generic C drivers: under TCG the emulated AVX2 of the x86 drivers may
 # cost more than the scalar code (on hardware it is the other way round).
 rmmod sha256_ssse3 sha1_ssse3
 echo "bench: drivers: $(awk '/^name/ { n = $3 } /^driver/ { d = $3 } /^priority/ && (n == "sha256" || n == "sha1") { printf "%s=%s(%s) ", n, d, $3 }' /proc/crypto)"
-timed "measure --banks sha256 (AF_ALG, sha256-generic)" fobnail-init kexec measure /tmp/f --banks sha256; check "AF_ALG generic sha256"
-timed "measure default banks (AF_ALG, generic drivers)" fobnail-init kexec measure /tmp/f; check "AF_ALG generic default"
+timed "measure --banks sha256 (AF_ALG, sha256-generic)" fobnail-init kexec measure --verbose /tmp/f --banks sha256; check "AF_ALG generic sha256"
+timed "measure default banks (AF_ALG, generic drivers)" fobnail-init kexec measure --verbose /tmp/f; check "AF_ALG generic default"
 echo "bench: done"
 poweroff -f
 GUEST
 chmod 0755 "$STAGE/init"
 (cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) > "$DIR/bench.cpio"
 
-timeout 1200 qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 1 -no-reboot \
+timeout 1200 qemu-system-x86_64 -accel tcg ${ICOUNT:+-icount shift=$ICOUNT,sleep=off} -cpu max -m 1024 -smp 1 -no-reboot \
   -kernel "$KERNEL" -initrd "$DIR/bench.cpio" \
   -append "console=ttyS0 loglevel=4 panic=-1 rdinit=/init bench.mib=$MIB bench.runs=$RUNS" \
   -serial "file:$LOG" -monitor none -display none </dev/null || true
