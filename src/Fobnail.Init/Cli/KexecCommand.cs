@@ -51,17 +51,22 @@ internal static class KexecCommand
             Description = "Print the PCR values a measured boot of these files will leave, per bank, from the TPM's values now (--tpm) or from zeros (--from-zero)",
         };
         var fromZero = new Option<bool>("--from-zero") { Description = "With --predict: start from all-zero PCRs (a fresh platform reset) instead of reading the TPM" };
+        var verbose = CommonOptions.Verbose();
         var secrets = new Option<string[]>("--secret")
         {
             Description = "NAME:PATH:SIZE of a token-held secret the boot hands over (fobnail.secret), measured as /init measures it: name, path and size (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var measure = new Command("measure", "Print the digests and the event log (PCR, digest per bank, object)") { kernel, predict, fromZero, secrets };
+        var measure = new Command("measure", "Print the digests and the event log (PCR, digest per bank, object)") { kernel, predict, fromZero, secrets, verbose };
         measure.SetAction((r, _) => Run(() =>
         {
             bool predicting = r.GetValue(predict), zero = r.GetValue(fromZero);
             if (zero && !predicting) throw new FormatException("--from-zero only goes with --predict");
             if (predicting && r.GetValue(extend)) throw new FormatException("--predict and --extend exclude each other");
+            // --verbose: log lines on stderr, among them which digests measured (the kernel's AF_ALG or the managed
+            // fallback), as /init logs it. Opt-in: Serilog's first line reaches Guid.NewGuid, which needs /dev/urandom.
+            using var log = r.GetValue(verbose) ? LogSetup.CreateForCli(LogEventLevel.Debug) : null;
+            if (log is not null) Serilog.Log.Logger = log;
             using TpmPcrExtender? extender = r.GetValue(extend) || (predicting && !zero) ? TpmPcrExtender.Open(r.GetValue(tpm)!) : null;
             using KexecImage image = KexecImage.Open(Request(r) with { Secrets = (r.GetValue(secrets) ?? []).Select(ParseSecret).ToArray() });
             EventLog events = KexecMeasurer.Measure(image, extender?.Banks ?? ParseBanks(r.GetValue(banks)!));
