@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# fobnail-init build driver. Usage: ./build.sh setup|build|test|demo|boot|kernel
+# fobnail-init build driver. Usage: ./build.sh setup|build|test|demo|boot|kernel|debian-image
 #   setup  install the Debian packages the build, tests and QEMU boot need; fetch and unpack the test kernel
 #   build  out/fobnail-init (static NativeAOT) and out/initramfs.cpio.xz (reproducible)
 #   test   setup + build + every test
-#   demo   setup + build + the end-to-end QEMU demo (initramfs/demo.sh; --kernel out/fobnail-linuxboot.bzImage)
+#   demo   setup + build + the end-to-end QEMU demo (initramfs/demo.sh; --kernel out/fobnail-linuxboot.bzImage;
+#          --disk: the target is a real installed Debian, images/debian/)
 #   boot   boot out/initramfs.cpio.xz in QEMU (extra kernel parameters as arguments)
 #   kernel build + out/fobnail-linuxboot.bzImage: kernel-config/ on Debian's linux-source, /init built in
 #   debian-image  build/debian/debian.img: an installed Debian 12 for the QEMU tests (images/debian/, cached)
@@ -263,5 +264,5 @@ case "${1:-}" in
   kernel) build; build_kernel ;;
   debian-image) shift; setup; time images/debian/build-image.sh "$@" "$BUILD/debian/debian.img" ;;
   kernel-check) shift; check_kernel_config "$@" ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

@@ -131,7 +131,8 @@ else
   cp -al "$CACHE/rootfs/." "$staged/"
   for o in "${overlays[@]}"; do
     (cd "$o" && find . -type f -o -type l) | while read -r f; do rm -f "$staged/$f"; done
-    cp -a "$o/." "$staged/"
+    # Modes of directories already in the tree stay Debian's (a 0700 temporary overlay root must not become /'s).
+    cp -a --no-preserve=mode "$o/." "$staged/"
   done
   disk "$staged" "$out"
 fi
