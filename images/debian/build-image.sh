@@ -40,10 +40,6 @@ if [ -z "${CUSTOMIZE_TREE:-}" ]; then
 fi
 
 mkdir -p "$CACHE"
-# The tree is rebuilt only when an input changes.
-key=$({ echo "$SUITE $MIRROR"; cat "$HERE/packages" "$HERE/build-image.sh" "$HERE/grub-probe";
-        (cd "$HERE/rootfs" && find . -print0 | LC_ALL=C sort -z | xargs -0 -r stat -c '%n %a %N' && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r cat); } \
-      | sha256sum | cut -d' ' -f1)
 
 build_tree() {
   local tree=$CACHE/rootfs start=$SECONDS
@@ -114,6 +110,13 @@ disk() {
 
 if [ -n "${CUSTOMIZE_TREE:-}" ]; then customize "$CUSTOMIZE_TREE"; exit 0; fi
 
+# The tree is rebuilt only when an input changes: the package list, rootfs/, the grub-probe stand-in, and the
+# two functions that make the tree (not the disk and overlay steps, which run on every call anyway).
+key=$({ echo "$SUITE $MIRROR $ROOT_UUID $ROOT_PARTUUID"; cat "$HERE/packages" "$HERE/grub-probe"; declare -f build_tree customize;
+        (cd "$HERE/rootfs" && find . -print0 | LC_ALL=C sort -z | xargs -0 -r stat -c '%n %a %N' && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r cat); } \
+      | sha256sum | cut -d' ' -f1)
+[ -z "${FOBNAIL_PRINT_TREE_KEY:-}" ] || { echo "$key"; exit 0; }
+
 if [ ! -d "$CACHE/rootfs" ] || [ "$(cat "$CACHE/key" 2>/dev/null)" != "$key" ]; then
   build_tree
   rm -f "$CACHE/debian.img"
@@ -130,9 +133,13 @@ else
   trap 'rm -rf "$staged"' EXIT
   cp -al "$CACHE/rootfs/." "$staged/"
   for o in "${overlays[@]}"; do
-    (cd "$o" && find . -type f -o -type l) | while read -r f; do rm -f "$staged/$f"; done
-    # Modes of directories already in the tree stay Debian's (a 0700 temporary overlay root must not become /'s).
-    cp -a --no-preserve=mode "$o/." "$staged/"
+    # File by file: directories already in the tree keep Debian's modes (a 0700 temporary overlay root must not
+    # become /'s); new ones are made 0755.
+    (cd "$o" && find . \( -type f -o -type l \) -print0) | while IFS= read -r -d '' f; do
+      rm -f "$staged/$f"
+      mkdir -p "$(dirname "$staged/$f")"
+      cp -a "$o/$f" "$staged/$f"
+    done
   done
   disk "$staged" "$out"
 fi
