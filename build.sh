@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# fobnail-init build driver. Usage: ./build.sh setup|build|test|demo|boot|kernel
+# fobnail-init build driver. Usage: ./build.sh setup|build|test|demo|boot|kernel|debian-image
 #   setup  install the Debian packages the build, tests and QEMU boot need; fetch and unpack the test kernel
 #   build  out/fobnail-init (static NativeAOT) and out/initramfs.cpio.xz (reproducible)
 #   test   setup + build + every test
-#   demo   setup + build + the end-to-end QEMU demo (initramfs/demo.sh; --kernel out/fobnail-linuxboot.bzImage)
+#   demo   setup + build + the end-to-end QEMU demo (initramfs/demo.sh; --kernel out/fobnail-linuxboot.bzImage;
+#          --disk: the target is a real installed Debian, images/debian/)
 #   boot   boot out/initramfs.cpio.xz in QEMU (extra kernel parameters as arguments)
 #   kernel build + out/fobnail-linuxboot.bzImage: kernel-config/ on Debian's linux-source, /init built in
+#   debian-image  build/debian/debian.img: an installed Debian 12 for the QEMU tests (images/debian/, cached)
 #   kernel-check CONFIG FRAGMENT...  fail, naming them, if options of the fragments are not in CONFIG as given
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,7 +19,8 @@ PACKAGES=(qemu-system-x86 qemu-utils swtpm swtpm-tools tpm2-tools libcoap3-bin k
           tshark zlib1g-dev gcc file openssl rsync iputils-ping busybox-static
           fdisk e2fsprogs dosfstools mtools xfsprogs btrfs-progs
           dbus-daemon systemd libglib2.0-bin  # hosted mode tests: a private dbus-daemon, busctl/systemd-analyze, gdbus
-          cryptsetup-bin)  # token-held secrets: a real LUKS2 volume, opened by cryptsetup in the kexec'd target
+          cryptsetup-bin  # token-held secrets: a real LUKS2 volume, opened by cryptsetup in the kexec'd target
+          mmdebstrap)  # the installed Debian of the boot-from-disk and hosted-mode system tests (images/debian/)
 
 # What `./build.sh kernel` needs on top: the kernel source and its build tools.
 KERNEL_PACKAGES=(linux-source make gcc flex bison bc libelf-dev xz-utils cpio)
@@ -260,6 +263,7 @@ case "${1:-}" in
   demo) shift; setup; build; initramfs/demo.sh "$@" ;;
   boot) shift; boot "$@" ;;
   kernel) build; build_kernel ;;
+  debian-image) shift; setup; time images/debian/build-image.sh "$@" "$BUILD/debian/debian.img" ;;
   kernel-check) shift; check_kernel_config "$@" ;;
-  *) sed -n '2,10p' "$0"; exit 2 ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

@@ -9,16 +9,21 @@
 # Needs root (network namespaces, tap devices).
 # --kernel FILE: the guests boot FILE instead of the Debian test kernel (and kexec into it), e.g.
 # `./build.sh demo --kernel out/fobnail-linuxboot.bzImage` for the minimal kernel of kernel-config/.
+# --disk: the target is a real installed Debian 12 on a virtio disk (images/debian/, built and cached under
+# build/debian on first use): /init's boot step finds it, kexecs Debian's kernel and initrd from its grub.cfg, and
+# Debian boots to multi-user; the tampered platform reads no disk (tests/Fobnail.Qemu.Tests/InstalledDebianTests.cs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 while (($#)); do
   case "$1" in
     --kernel) [ -f "${2:-}" ] || { echo "FAIL: --kernel needs an existing file, got '${2:-}'"; exit 2; }
               FOBNAIL_TEST_KERNEL=$(realpath "$2"); export FOBNAIL_TEST_KERNEL; shift 2 ;;
-    *) echo "usage: $0 [--kernel FILE]"; exit 2 ;;
+    --disk) DISK=1; shift ;;
+    *) echo "usage: $0 [--kernel FILE] [--disk]"; exit 2 ;;
   esac
 done
 LOGS=out/test-logs
+DISK=${DISK:-}
 
 say() { printf '\n=== %s\n' "$*"; }
 
@@ -28,11 +33,21 @@ for p in tests/Fobnail.Token.Emulator/Fobnail.Token.Emulator.csproj tests/Fobnai
 done
 
 mkdir -p "$LOGS"
-rm -f "$LOGS"/e2e-happy*.log "$LOGS"/e2e-tamper*.log
+# The two scenarios: their tests and the logs they write (happy path, then the two boots of the tampered one).
+if [ -n "$DISK" ]; then
+  FILTER="FullyQualifiedName~InstalledDebianTests"
+  HAPPY=debian-e2e TAMPER=debian-tamper
+  say "the installed Debian image (images/debian/build-image.sh; minutes on the first run, cached after)"
+  images/debian/build-image.sh build/debian/debian.img || { echo "FAIL: the installed Debian image could not be built"; exit 1; }
+else
+  FILTER="FullyQualifiedName~EndToEndTests.Provisions_attests_trusted|FullyQualifiedName~EndToEndTests.A_changed_pcr"
+  HAPPY=e2e-happy TAMPER=e2e-tamper
+fi
+rm -f "$LOGS/$HAPPY"*.log "$LOGS/$TAMPER"*.log
 
 # The lines that tell the story: /init's steps, link, provisioning, verdict, measurements, kexec, power-off;
 # the kernels' banners; the token being plugged in (QEMU monitor); the token's LEDs and decisions.
-GUEST='^# monitor: device_add|fobnail-init (INF|WRN|ERR) (fobnail-init .* running as PID 1|step |attest: |token link: .* -> |platform metadata|provisioning: |attestation: |kexec: (attestation|measured|loaded|rebooting)|poweroff: )|Linux version|Kernel command line: .*e2e_second_kernel|reboot: Power down'
+GUEST='^# monitor: device_add|fobnail-init (INF|WRN|ERR) (fobnail-init .* running as PID 1|step |attest: |token link: .* -> |platform metadata|provisioning: |attestation: |kexec: (attestation|measured|loaded|rebooting)|boot: (disk|chose|copied)|poweroff: )|Linux version|Kernel command line: .*(e2e_second_kernel|BOOT_IMAGE)|FOBNAIL-DEBIAN-MULTI-USER|reboot: Power down'
 TOKEN='LED: |EK certificate accepted|Received attester metadata|Wrote /meta|Attesting platform|Attestation (successful|failed)'
 # The twin: plugged, enumerated by the guest's kernel (configuration set), unplugged.
 TWIN='usbredir: (connected|peer|connection (closed|lost))|usb set configuration'
@@ -43,24 +58,24 @@ story() { # FILE LABEL PATTERN
 }
 
 dotnet test tests/Fobnail.Qemu.Tests/Fobnail.Qemu.Tests.csproj --no-build -nologo -nodeReuse:false \
-  --filter "FullyQualifiedName~EndToEndTests.Provisions_attests_trusted|FullyQualifiedName~EndToEndTests.A_changed_pcr" \
+  --filter "$FILTER" \
   --logger "console;verbosity=normal" > "$LOGS/e2e-demo-dotnet.txt" 2>&1 &
 TEST_PID=$!
 
 say "kernel: ${FOBNAIL_TEST_KERNEL:-the Debian test kernel (build/kernel)}"
 say "two guests, one after the other (xunit picks the order):
-    [happy]   provision + attest + measured kexec into the second kernel
+    [happy]   provision + attest + measured kexec into the ${DISK:+installed Debian (boot step: its grub.cfg) up to multi-user}${DISK:-second kernel}
     [boot-a]  another fresh platform: provision + attest, power off
     [boot-b]  the same platform with a changed SMBIOS table (PCR 1 differs): must be NOT TRUSTED, no kexec
     [token]   the token emulator's side
     [usb]     the token's USB twin"
-story "$LOGS/e2e-happy.log" "[happy]" "$GUEST"
-story "$LOGS/e2e-happy-token.log" "[token]" "$TOKEN"
-story "$LOGS/e2e-happy-usb-twin.log" "[usb]" "$TWIN"
-story "$LOGS/e2e-tamper-1.log" "[boot-a]" "$GUEST"
-story "$LOGS/e2e-tamper-2.log" "[boot-b]" "$GUEST"
-story "$LOGS/e2e-tamper-token.log" "[token]" "$TOKEN"
-story "$LOGS/e2e-tamper-usb-twin.log" "[usb]" "$TWIN"
+story "$LOGS/$HAPPY.log" "[happy]" "$GUEST"
+story "$LOGS/$HAPPY-token.log" "[token]" "$TOKEN"
+story "$LOGS/$HAPPY-usb-twin.log" "[usb]" "$TWIN"
+story "$LOGS/$TAMPER-1.log" "[boot-a]" "$GUEST"
+story "$LOGS/$TAMPER-2.log" "[boot-b]" "$GUEST"
+story "$LOGS/$TAMPER-token.log" "[token]" "$TOKEN"
+story "$LOGS/$TAMPER-usb-twin.log" "[usb]" "$TWIN"
 
 wait "$TEST_PID"
 rc=$?
@@ -69,8 +84,8 @@ wait
 echo
 grep -aE '^\s*(Passed|Failed) |Total tests|Passed!|Failed!' "$LOGS/e2e-demo-dotnet.txt" | sed 's/^/    /'
 if [ "$rc" = 0 ]; then
-  echo "PASS: trusted platform provisioned, attested and kexec'd into its measured kernel; changed PCR 1 -> NOT TRUSTED, no kexec"
+  echo "PASS: trusted platform provisioned, attested and kexec'd into its measured ${DISK:+installed Debian, which reached multi-user}${DISK:-kernel}; changed PCR 1 -> NOT TRUSTED, no kexec"
 else
-  echo "FAIL: see $LOGS/e2e-demo-dotnet.txt and $LOGS/e2e-*.log"
+  echo "FAIL: see $LOGS/e2e-demo-dotnet.txt and $LOGS/$HAPPY*.log, $LOGS/$TAMPER*.log"
 fi
 exit "$rc"

@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using Fobnail.Qemu.Tests.Demo;
+using Xunit.Abstractions;
+using static Fobnail.Qemu.Tests.InstalledDebianTests;
+
+namespace Fobnail.Qemu.Tests;
+
+/// <summary>
+/// Hosted mode under the real systemd of the installed Debian: out/fobnail-init and dist/ (unit, bus policy,
+/// introspection XML, NetworkManager and networkd files) are installed into a copy of the image, the unit enabled.
+/// /init provisions and attests the platform and boots that Debian (as <see cref="InstalledDebianTests"/>); the
+/// token stays plugged in. In Debian, fobnail-init.service (Type=notify) starts, attests the platform on its own,
+/// and HostedSystem/fobnail-hosted-check (a oneshot unit after it) reports on ttyS0 what busctl, nmcli, setpriv
+/// and journalctl see; then it runs `fobnail-init kexec load --via-systemd` into the same Debian kernel with a
+/// marker parameter, systemd stops the services and kexecs, and the second boot reads the first one's stop jobs
+/// from the journal and powers off.
+/// </summary>
+public sealed class HostedSystemTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Check = TimeSpan.FromSeconds(300);
+
+    /// <summary>The overlay installing hosted mode as dist/README.md says, plus the check unit.</summary>
+    private static string Overlay(string directory)
+    {
+        string root = Directory.CreateDirectory(Path.Combine(directory, "overlay")).FullName;
+        void Install(string from, string to, UnixFileMode? mode = null)
+        {
+            string target = Path.Combine(root, to.TrimStart('/'));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(from, target);
+            if (mode is { } m) File.SetUnixFileMode(target, m);
+        }
+        void Link(string path, string target)
+        {
+            string full = Path.Combine(root, path.TrimStart('/'));
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.CreateSymbolicLink(full, target);
+        }
+        const UnixFileMode Exec = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                                  UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        string dist = Path.Combine(Repo.Root, "dist");
+        Install(Repo.InitBinary, "/usr/bin/fobnail-init", Exec);
+        Install(Path.Combine(dist, "systemd/fobnail-init.service"), "/etc/systemd/system/fobnail-init.service");
+        Install(Path.Combine(dist, "dbus/org.fobnail.Attester1.conf"), "/usr/share/dbus-1/system.d/org.fobnail.Attester1.conf");
+        Install(Path.Combine(dist, "dbus/org.fobnail.Attester1.xml"), "/usr/share/dbus-1/interfaces/org.fobnail.Attester1.xml");
+        Install(Path.Combine(dist, "NetworkManager/90-fobnail-token.conf"), "/etc/NetworkManager/conf.d/90-fobnail-token.conf");
+        Install(Path.Combine(dist, "systemd-networkd/50-fobnail-token.network"), "/etc/systemd/network/50-fobnail-token.network");
+        // What `systemctl enable fobnail-init` makes: the [Install] section's WantedBy and Alias.
+        Link("/etc/systemd/system/multi-user.target.wants/fobnail-init.service", "/etc/systemd/system/fobnail-init.service");
+        Link("/etc/systemd/system/dbus-org.fobnail.Attester1.service", "/etc/systemd/system/fobnail-init.service");
+        string check = Path.Combine(Repo.Root, "tests/Fobnail.Qemu.Tests/HostedSystem");
+        Install(Path.Combine(check, "fobnail-hosted-check"), "/usr/local/sbin/fobnail-hosted-check", Exec);
+        Install(Path.Combine(check, "fobnail-hosted-check.service"), "/etc/systemd/system/fobnail-hosted-check.service");
+        Link("/etc/systemd/system/multi-user.target.wants/fobnail-hosted-check.service", "/etc/systemd/system/fobnail-hosted-check.service");
+        return root;
+    }
+
+    [Fact]
+    public async Task Daemon_under_systemd_attests_serves_the_bus_and_kexecs_via_systemd()
+    {
+        string dir = Directory.CreateTempSubdirectory("fobnail-hosted-system-").FullName;
+        try
+        {
+            if (!InstalledDebian.TryBuild(output, out string image, Path.Combine(Repo.Root, "build", "debian", "hosted.img"), Overlay(dir)))
+                return;
+            await using var rig = await DemoRig.CreateAsync("hosted-system");
+            await using var vm = StartGuest("hosted-system", rig, image, Parameters("1", "modules,network,attest,boot"), "1.0");
+
+            int waiting = await PlugTokenWhenAskedAsync(vm, rig.Twin, 0);
+            var (_, trusted) = await vm.WaitForAsync(@"INF attestation: TRUSTED", Step, waiting);
+            var (_, banner) = await vm.WaitForAsync(@"Linux version \d", Boot, trusted);
+            var (_, multiUser) = await vm.WaitForAsync(InstalledDebian.MultiUserPattern, DebianBoot, banner);
+
+            // The whole story runs (both boots) before the reports are asserted, so a failing run still shows all.
+            var (_, end) = await vm.WaitForAsync("FOBNAIL-HOSTED (kexec-load exit=|done)", Check, banner);
+            string Report(string key) =>
+                vm.Lines.Skip(banner).Take(end - banner + 1).Select(l => Regex.Match(l, $@"FOBNAIL-HOSTED {key} ?(.*)$"))
+                  .FirstOrDefault(m => m.Success)?.Groups[1].Value ?? $"(no {key} report; see {vm.LogPath})";
+
+            // kexec load --via-systemd: measured, loaded, then systemd's kexec.target stops the services first.
+            var (loaded, loadedAt) = await vm.WaitForAsync(@"FOBNAIL-HOSTED kexec-load exit=(\d+)(.*)$", Check, end);
+            Assert.True(loaded.Groups[1].Value == "0", loaded.Value);
+            var (_, stopped) = await vm.WaitForAsync(@"Stopped fobnail-init", Check, loadedAt);
+            var (_, second) = await vm.WaitForAsync(@"Linux version \d", Boot, stopped);
+            await vm.WaitForAsync(@"Kernel command line: .*fobnail_hosted_kexec=1", Step, second);
+            await vm.WaitForAsync(InstalledDebian.MultiUserMarker + @" .*fobnail_hosted_kexec=1", DebianBoot, second);
+            var (stops, _) = await vm.WaitForAsync(@"FOBNAIL-HOSTED previous-boot-stops (\d+)", Check, second);
+            Assert.True(int.Parse(stops.Groups[1].Value) > 0, stops.Value);
+            await vm.WaitForAsync("FOBNAIL-HOSTED done", Check, second);
+
+            // Under systemd: Type=notify reached "running" (READY=1 came), the name is owned by the unit.
+            string service = Report("service");
+            Assert.Contains("Type=notify", service);
+            Assert.Contains("ActiveState=active", service);
+            Assert.Contains("SubState=running", service);
+            Assert.Contains("Unit=fobnail-init.service", Report("name-owner"));
+            // The daemon attested on its own (the token was plugged before Debian booted).
+            Assert.Equal("b true", Report("TokenPresent"));
+            Assert.Equal(@"s ""TRUSTED""", Report("LastVerdict"));
+            Assert.Matches(@"^t [1-9]\d*$", Report("LastVerdictTime"));
+            Assert.Matches(@"^s ""[0-9a-f]{64}""$", Report("PlatformId"));
+            // The daemon configured the token's link; NetworkManager leaves it alone.
+            Assert.Matches(@"^\S+ 169\.254\.0\.8/16$", Report("token-interface"));
+            Assert.Matches(@":unmanaged$", Report("nmcli"));
+            Assert.StartsWith(@"ss ""TRUSTED""", Report("AttestNow"));
+            // The bus policy: anyone reads, only root (and group fobnail) may call AttestNow.
+            Assert.Contains("Access denied", Report("AttestNow-as-nobody"), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(@"s ""TRUSTED""", Report("LastVerdict-as-nobody"));
+            Assert.StartsWith("exit=1 ", Report("second-instance"));
+            Assert.Contains("TRUSTED", Report("journal-verdict"));
+            Assert.Equal(0, await vm.WaitForExitAsync(Step));
+            Assert.DoesNotContain("Kernel panic", vm.Transcript);
+            output.WriteLine($"guest log {vm.LogPath} (multi-user at line {multiUser})");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
