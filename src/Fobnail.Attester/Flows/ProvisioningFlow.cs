@@ -22,7 +22,8 @@ public sealed class ProvisioningFlow : TokenFlow
     {
         // (a)–(d) open a provisioning context. The token has no duplicate detection and deletes the EK and AIK
         // objects at /provision: if its answer is lost, our retransmission gets 4.04 although the context exists
-        // (fobnail src/server/provisioning/mod.rs). Starting over from the EK, once, recovers.
+        // (fobnail src/server/provisioning/mod.rs); and a client it purged has no EK object for /aik. Starting
+        // over from the EK, once, recovers from either.
         uint pc = 0;
         for (int attempt = 1; pc == 0; attempt++)
         {
@@ -37,6 +38,12 @@ public sealed class ProvisioningFlow : TokenFlow
 
             // (b) the AIK: the token answers a credential challenge bound to the EK.
             CoapMessage b = await Session.PostCborAsync(FobnailPaths.ProvisionAik, new AikRequest(inputs.AikPublic, ek).Encode(), ct).ConfigureAwait(false);
+            if (b.Code == CoapCode.NotFound && attempt == 1)
+            {
+                // The EK object is gone: the token forgot this client (its 3 s idle purge, a reset) after (a).
+                Log.Warning("{Path} answered 4.04: the token no longer has EK {Ek}; provisioning again from the EK certificate", FobnailPaths.ProvisionAik, ek);
+                continue;
+            }
             TokenProtocolException.Expect(b, FobnailPaths.ProvisionAik, CoapCode.Created);
             uint aik = LocationPath.ObjectId(b, FobnailPaths.ProvisionAik);
             AikChallenge challenge = AikChallenge.Decode(b.Payload);

@@ -56,6 +56,27 @@ public class DuplicateAndLossTests(TpmFixture tpm)
         Assert.Equal(1, dropped);
     }
 
+    [Fact]
+    public async Task Token_that_forgot_the_client_after_the_ek_answers_404_to_aik_and_provisioning_starts_over()
+    {
+        await using TokenPeer token = TokenPeer.Start(tpm);
+        ushort? ekMid = null;
+        int resets = 0;
+        using var relay = new UdpRelay(token.EndPoint, (towardsServer, datagram) =>
+        {
+            if (Decode(datagram) is not { } m) return RelayAction.Forward;
+            if (towardsServer && ekMid is null && IsRequestTo(m, FobnailPaths.ProvisionEk) && m.Block1 is not { More: true }) ekMid = m.MessageId;
+            if (!towardsServer && m.MessageId == ekMid && resets == 0)
+            {
+                resets++;
+                token.Server.ResetClients();  // purged (or reset) right after answering: the EK object is gone
+            }
+            return RelayAction.Forward;
+        });
+        await ProvisionAndAttestAsync(token, relay, "forgot-ek");
+        Assert.Equal(1, resets);
+    }
+
     /// <summary>Provisions and attests through the relay with a short ACK timeout; both must succeed.</summary>
     private async Task ProvisionAndAttestAsync(TokenPeer token, UdpRelay relay, string serial)
     {

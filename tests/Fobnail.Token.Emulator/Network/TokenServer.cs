@@ -96,6 +96,12 @@ public sealed class TokenServer : IAsyncDisposable
 
     private int _imitatedResets;
 
+    /// <summary>A token reset (power cycle): every client's state is gone, flash stays. For tests.</summary>
+    public void ResetClients()
+    {
+        lock (_gate) _core.Reset();
+    }
+
     /// <summary>How many times the firmware's crash-and-reset was imitated (<see cref="OnOversizeResponse"/>).</summary>
     public int ImitatedResets => Volatile.Read(ref _imitatedResets);
 
