@@ -10,4 +10,8 @@ public interface IPlatformAttester
 }
 
 /// <summary>An attestation's verdict with the platform it was about (null when the metadata could not be collected).</summary>
-public sealed record DaemonVerdict(AttestationVerdictKind Kind, string Detail, string? PlatformId);
+public sealed record DaemonVerdict(AttestationVerdictKind Kind, string Detail, string? PlatformId)
+{
+    /// <summary>The platform metadata could not be read, so the token was not asked (e.g. the NIC is not up yet).</summary>
+    public bool MetadataUnreadable { get; init; }
+}
