@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Fobnail.Attester.Platform;
 using Fobnail.Attester.Session;
 using Fobnail.Tpm;
@@ -69,8 +70,19 @@ public sealed class TokenAttester : IAsyncDisposable
             return new TokenAttester(platform, null, null, new AttestationOutcome(AttestationVerdictKind.ProtocolError, $"TPM: {e.Message}"));
         }
 
-        var session = new TokenSession(settings.Token, settings.Session, log,
-            settings.LocalAddress is { } local ? new IPEndPoint(local, 0) : null);
+        TokenSession session;
+        try
+        {
+            session = new TokenSession(settings.Token, settings.Session, log,
+                settings.LocalAddress is { } local ? new IPEndPoint(local, 0) : null);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
+        {
+            // The token interface's address left with the token (unplugged after its link was ready, during the
+            // TPM work above): the token is gone, not a bug of ours.
+            return new TokenAttester(platform, null, null, new AttestationOutcome(AttestationVerdictKind.TokenUnreachable,
+                $"cannot use the token interface's address {settings.LocalAddress}: {e.Message} (the token went away?)"));
+        }
         try
         {
             if (await CheckApiVersionAsync(session, log, ct).ConfigureAwait(false) is { } refused)

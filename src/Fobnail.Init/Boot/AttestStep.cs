@@ -65,8 +65,14 @@ public sealed class AttestStep : IBootStep
                 string? secretFailure = null;
                 AttestationOutcome outcome = await ProvisionAndAttestAsync(tpm, context, linkLost.Token,
                     async trusted => secretFailure = await TokenSecrets.FetchAsync(trusted, context, linkLost.Token).ConfigureAwait(false)).ConfigureAwait(false);
-                // A flow may report the lost token as unreachable before it notices the cancellation; the link
-                // event is the better reason.
+                // A flow may report the lost token as unreachable before it notices the cancellation, or even
+                // before the link watcher has seen the event (the address was gone when the client bound to it):
+                // give the watcher a moment, the link event is the better reason.
+                if (outcome.Kind == AttestationVerdictKind.TokenUnreachable && lost is null)
+                {
+                    try { await Task.Delay(TimeSpan.FromSeconds(2), linkLost.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { }
+                }
                 if (!outcome.IsTrusted && lost is { } left)
                     return Fail($"the token went away during attestation ({left}); {outcome.Summary}");
                 if (!outcome.IsTrusted)

@@ -115,6 +115,19 @@ public class ProtocolFidelityTests(TpmFixture tpm)
     }
 
     [Fact]
+    public async Task Token_interface_address_gone_before_the_first_request_is_unreachable_not_an_exception()
+    {
+        // /init binds the client to the token interface's address (item 6); a token unplugged during the TPM work
+        // takes that address with it, and bind(2) says EADDRNOTAVAIL (seen in QEMU: "step 'attest' threw").
+        await using TokenPeer token = TokenPeer.Start(tpm);
+        using ITpmTransport transport = tpm.Open();
+        var settings = Settings(token, "gone-address", provision: true) with { LocalAddress = IPAddress.Parse("192.0.2.77") };
+        await using TokenAttester a = await TokenAttester.RunAsync(transport, settings);
+        Assert.Equal(AttestationVerdictKind.TokenUnreachable, a.Attestation.Kind);
+        Assert.Contains("192.0.2.77", a.Attestation.Detail);
+    }
+
+    [Fact]
     public async Task Api_version_404_of_firmware_before_2022_10_13_is_accepted_as_v1_with_a_warning()
     {
         // Decision for issue #10 item 7: such firmware serves /api/v1 but not yet /api/version.
