@@ -84,7 +84,9 @@ wait
 echo
 grep -aE '^\s*(Passed|Failed) |Total tests|Passed!|Failed!' "$LOGS/e2e-demo-dotnet.txt" | sed 's/^/    /'
 if [ "$rc" = 0 ]; then
-  echo "PASS: trusted platform provisioned, attested and kexec'd into its measured ${DISK:+installed Debian, which reached multi-user}${DISK:-kernel}; changed PCR 1 -> NOT TRUSTED, no kexec"
+  target=kernel
+  [ -n "${DISK:-}" ] && target="installed Debian, which reached multi-user"
+  echo "PASS: trusted platform provisioned, attested and kexec'd into its measured $target; changed PCR 1 -> NOT TRUSTED, no kexec"
 else
   echo "FAIL: see $LOGS/e2e-demo-dotnet.txt and $LOGS/$HAPPY*.log, $LOGS/$TAMPER*.log"
 fi
