@@ -25,7 +25,6 @@ public sealed class CoapClient : IDisposable
     private readonly byte[] _receiveBuffer;
     private readonly MessageIdHistory _separateResponses = new(32);
     private ushort _nextMessageId;
-    private long _lastTrafficTimestamp = Stopwatch.GetTimestamp();
     // When the peer last saw a message that refreshes its state for us: a request its handler runs, or a ping.
     private long _lastRefreshTimestamp = Stopwatch.GetTimestamp();
     private CancellationTokenSource? _keepAliveCts;
@@ -425,7 +424,6 @@ public sealed class CoapClient : IDisposable
                 throw new CoapException($"UDP receive failed: {e.SocketErrorCode} ({e.Message})");
             }
             if (!_remote.Equals(result.RemoteEndPoint)) continue;
-            Interlocked.Exchange(ref _lastTrafficTimestamp, Stopwatch.GetTimestamp());
             CoapMessage m;
             try
             {
@@ -501,7 +499,6 @@ public sealed class CoapClient : IDisposable
         {
             await _socket.SendToAsync(datagram, SocketFlags.None, _remote, ct).ConfigureAwait(false);
             DatagramsSent++;
-            Interlocked.Exchange(ref _lastTrafficTimestamp, Stopwatch.GetTimestamp());
         }
         catch (SocketException e)
         {
