@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Fobnail.Testing.Network;
 using System.Text.Json;
 using Fobnail.Qemu.Tests.Demo;
 
@@ -106,18 +105,12 @@ public sealed class EmptyChrootTests : IClassFixture<TpmFixture>, IDisposable
         Directory.CreateDirectory(roots);
         File.Copy(Path.Combine(_tpm.CaDir!, "swtpm-localca-rootca-cert.pem"), Path.Combine(roots, "root.pem"));
         AddEkChain();
-        int port = FreeUdpPort();
-        var psi = new ProcessStartInfo("dotnet", [TokenNamespace.EmulatorDll, "--provisioned", "--state", Path.Combine(state, "state"),
-            "--ek-roots", roots, "--listen", $"127.0.0.1:{port}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process emulator = Process.Start(psi)!;
-        var listening = new TaskCompletionSource();
-        emulator.OutputDataReceived += (_, e) => { if (e.Data?.Contains("emulator listening on") == true) listening.TrySetResult(); };
-        emulator.ErrorDataReceived += (_, e) => { if (e.Data?.Contains("emulator listening on") == true) listening.TrySetResult(); };
-        emulator.BeginOutputReadLine();
-        emulator.BeginErrorReadLine();
+        int port = FreePorts.Udp();
+        await using var emulator = LoggedProcess.Start("token emulator", "dotnet", [TokenNamespace.EmulatorDll, "--provisioned",
+            "--state", Path.Combine(state, "state"), "--ek-roots", roots, "--listen", $"127.0.0.1:{port}"]);
         try
         {
-            await listening.Task.WaitAsync(TimeSpan.FromSeconds(120));
+            await emulator.WaitForAsync("emulator listening on", TimeSpan.FromSeconds(120));
             var (exit, stdout, stderr) = InChroot("attest", "--provision", "--json", "--token", $"127.0.0.1:{port}", "--tpm", _tpm.Spec.ToString(),
                 "--ek-chain", "/ek-chain", "--meta", "mac=52:54:00:c1:c1:02", "--meta", "manufacturer=Fobnail", "--meta", "product_name=chroot",
                 "--meta", "serial_number=chroot-1");
@@ -126,8 +119,7 @@ public sealed class EmptyChrootTests : IClassFixture<TpmFixture>, IDisposable
         }
         finally
         {
-            emulator.Kill();
-            emulator.WaitForExit();
+            await emulator.KillAsync();
             Directory.Delete(state, recursive: true);
         }
     }
@@ -139,19 +131,6 @@ public sealed class EmptyChrootTests : IClassFixture<TpmFixture>, IDisposable
         File.Copy(Path.Combine(_tpm.CaDir!, "issuercert.pem"), Path.Combine(_root, "ek-chain", "1-issuer.pem"));
     }
 
-    private static string Coreutils(string tool, string file)
-    {
-        var psi = new ProcessStartInfo(tool, [file]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return output.Split(' ')[0];
-    }
+    private static string Coreutils(string tool, string file) => Command.Output(tool, file).Split(' ')[0];
 
-    private static int FreeUdpPort()
-    {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
-    }
 }

@@ -128,7 +128,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         await using var rig = await DemoRig.CreateAsync("e2e-unplug");
         var (tpm, token, initramfs) = (rig.Tpm, rig.Token, rig.Initramfs);
         // A token that stops answering keeps the attester waiting on its first request: the unplug lands mid-flow.
-        token.Freeze();
+        await token.FreezeAsync();
         await using var vm = StartGuest("e2e-unplug", token, tpm, initramfs, Parameters("1"), "1.0");
 
         int waiting = await PlugTokenWhenAskedAsync(vm, rig.Twin, 0);

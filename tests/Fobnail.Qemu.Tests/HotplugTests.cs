@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Fobnail.Testing.Network;
 using Xunit.Abstractions;
 
 namespace Fobnail.Qemu.Tests;
@@ -34,44 +34,35 @@ public sealed class HotplugTests(ITestOutputHelper output)
     [MemberData(nameof(Controllers))]
     public async Task Token_is_configured_on_plug_unplugged_and_reconfigured_on_replug(string name, string[] controller, string bus)
     {
-        string ns = $"fnl-qemu-{name}-{Environment.ProcessId}";
-        Run("ip", "netns", "add", ns);
-        try
+        using var tokenSide = new NetworkNamespace("hotplug");
+        string ns = tokenSide.Name;
+        // The token's side of the link: a tap device holding the token's address.
+        tokenSide.AddTap("tap0", "169.254.0.1/16");
+
+        await using var vm = QemuMachine.Start(new()
         {
-            // The token's side of the link: a tap device holding the token's address.
-            Run("ip", "-n", ns, "tuntap", "add", "dev", "tap0", "mode", "tap");
-            Run("ip", "-n", ns, "addr", "add", "169.254.0.1/16", "dev", "tap0");
-            Run("ip", "-n", ns, "link", "set", "tap0", "up");
+            Name = $"hotplug-{name}",
+            NetNamespace = ns,
+            KernelParameters = "fobnail.steps=modules,network fobnail.final=halt fobnail.match=0525:a4a2,cdc_ether",
+            ExtraArguments = [.. controller, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"],
+        });
+        // Hotplug listens from before coldplug; the link manager is subscribed once it says "looking for".
+        await vm.WaitForAsync(@"INF hotplug: listening for kernel uevents", Boot);
+        await vm.WaitForAsync(@"INF step network: done", Step);
+        await vm.WaitForAsync(@"INF token link: looking for 0525:a4a2,cdc_ether", Step);
 
-            await using var vm = QemuMachine.Start(new()
-            {
-                Name = $"hotplug-{name}",
-                NetNamespace = ns,
-                KernelParameters = "fobnail.steps=modules,network fobnail.final=halt fobnail.match=0525:a4a2,cdc_ether",
-                ExtraArguments = [.. controller, "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"],
-            });
-            // Hotplug listens from before coldplug; the link manager is subscribed once it says "looking for".
-            await vm.WaitForAsync(@"INF hotplug: listening for kernel uevents", Boot);
-            await vm.WaitForAsync(@"INF step network: done", Step);
-            await vm.WaitForAsync(@"INF token link: looking for 0525:a4a2,cdc_ether", Step);
+        var plug = await PlugAsync(vm, bus, ns, vm.Lines.Count);
+        Assert.Matches(@"hotplug: cdc_ether: Loaded", vm.Transcript);
 
-            var plug = await PlugAsync(vm, bus, ns, vm.Lines.Count);
-            Assert.Matches(@"hotplug: cdc_ether: Loaded", vm.Transcript);
+        int before = vm.Lines.Count;
+        string del = await vm.MonitorAsync("device_del tok");
+        Assert.DoesNotContain("Error", del);
+        await vm.WaitForAsync(@"INF token link: \w+ -> Absent ", Step, before);
 
-            int before = vm.Lines.Count;
-            string del = await vm.MonitorAsync("device_del tok");
-            Assert.DoesNotContain("Error", del);
-            await vm.WaitForAsync(@"INF token link: \w+ -> Absent ", Step, before);
-
-            var replug = await PlugAsync(vm, bus, ns, vm.Lines.Count);
-            Assert.DoesNotContain("Kernel panic", vm.Transcript);
-            output.WriteLine($"{name}: uevent -> address configured: plug {plug.ToString(CultureInfo.InvariantCulture)} ms, " +
-                             $"replug {replug.ToString(CultureInfo.InvariantCulture)} ms (guest log {vm.LogPath})");
-        }
-        finally
-        {
-            try { Run("ip", "netns", "del", ns); } catch (InvalidOperationException) { }
-        }
+        var replug = await PlugAsync(vm, bus, ns, vm.Lines.Count);
+        Assert.DoesNotContain("Kernel panic", vm.Transcript);
+        output.WriteLine($"{name}: uevent -> address configured: plug {plug.ToString(CultureInfo.InvariantCulture)} ms, " +
+                         $"replug {replug.ToString(CultureInfo.InvariantCulture)} ms (guest log {vm.LogPath})");
     }
 
     /// <summary>Plugs the token, waits for the guest to configure it and for the ping through the tap; returns the configure time.</summary>
@@ -86,15 +77,5 @@ public sealed class HotplugTests(ITestOutputHelper output)
         return double.Parse(configured.Groups[2].Value, CultureInfo.InvariantCulture);
     }
 
-    internal static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {stdout.Result}{stderr}");
-        return stdout.Result;
-    }
+    internal static string Run(string file, params string[] args) => Command.Output(file, args);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace Fobnail.Qemu.Tests;
@@ -6,25 +5,17 @@ namespace Fobnail.Qemu.Tests;
 /// <summary>The initramfs is reproducible and holds /init, the listed modules and their dependencies.</summary>
 public sealed class InitramfsTests
 {
-    private static (int Exit, string Output) Run(string file, string arguments, IDictionary<string, string>? env = null)
+    private static (int Exit, string Output) Run(string file, string[] args, IReadOnlyDictionary<string, string?>? env = null)
     {
-        var psi = new ProcessStartInfo(file, arguments)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root,
-        };
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr.Result);
+        var r = Command.Run(file, args, new CommandOptions { Environment = env, WorkingDirectory = Repo.Root, Timeout = TimeSpan.FromMinutes(10) });
+        return (r.ExitCode, r.Stdout + r.Stderr);
     }
 
     private static string BuildInitramfs(string name, string epoch)
     {
         _ = Repo.InitBinary;
         string path = Path.Combine(Path.GetTempPath(), $"fobnail-{name}-{Guid.NewGuid():N}.cpio.xz");
-        var (exit, output) = Run("bash", $"build.sh initramfs {path}", new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = epoch });
+        var (exit, output) = Run("bash", ["build.sh", "initramfs", path], new Dictionary<string, string?> { ["SOURCE_DATE_EPOCH"] = epoch });
         Assert.True(exit == 0, output);
         return path;
     }
@@ -48,7 +39,7 @@ public sealed class InitramfsTests
         string path = BuildInitramfs("list", "1700000000");
         try
         {
-            var (exit, listing) = Run("bash", $"-c \"xz -dc {path} | cpio -itv --quiet\"");
+            var (exit, listing) = Run("bash", ["-c", $"xz -dc {path} | cpio -itv --quiet"]);
             Assert.True(exit == 0, listing);
             var lines = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Contains(lines, l => l.EndsWith(" init", StringComparison.Ordinal) && l.StartsWith("-rwxr-xr-x", StringComparison.Ordinal));

@@ -95,14 +95,5 @@ public sealed class KexecEventLogTests(ITestOutputHelper output)
         }
     }
 
-    private static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process p = Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)}: {err.Result}");
-        return stdout;
-    }
+    private static string Run(string file, params string[] args) => Command.Output(file, args);
 }

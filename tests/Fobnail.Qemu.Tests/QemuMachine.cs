@@ -27,21 +27,18 @@ public sealed class QemuMachine : IAsyncDisposable
     }
 
     private readonly Process _process;
-    private readonly List<string> _lines = [];
-    private readonly object _lock = new();
-    private readonly StreamWriter _logFile;
+    private readonly LineLog _serial;
     private readonly string _monitorPath;
     private readonly Task _reader;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _serialEnded;
 
-    public string LogPath { get; }
+    public string LogPath => _serial.Path!;
 
-    private QemuMachine(Process process, string monitorPath, string logPath, StreamWriter logFile)
+    private QemuMachine(Process process, string monitorPath, LineLog serial)
     {
         _process = process;
         _monitorPath = monitorPath;
-        LogPath = logPath;
-        _logFile = logFile;
+        _serial = serial;
         _reader = Task.Run(ReadSerialAsync);
     }
 
@@ -76,11 +73,12 @@ public sealed class QemuMachine : IAsyncDisposable
         };
         foreach (var a in qemu.Skip(1)) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start qemu");
-        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
-        log.WriteLine("# " + string.Join(' ', qemu));
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine("# stderr: " + e.Data); };
+        QemuMachine? machine = null;
+        var serial = new LineLog(logPath, "QEMU serial console", () => machine is { _serialEnded: true });
+        serial.Note(string.Join(' ', qemu));
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) serial.Note("stderr: " + e.Data); };
         process.BeginErrorReadLine();
-        return new QemuMachine(process, monitor, logPath, log);
+        return machine = new QemuMachine(process, monitor, serial);
     }
 
     private async Task ReadSerialAsync()
@@ -89,48 +87,21 @@ public sealed class QemuMachine : IAsyncDisposable
         while (await reader.ReadLineAsync().ConfigureAwait(false) is { } raw)
         {
             // Strip CR and terminal control sequences (SeaBIOS clears the screen).
-            string line = Regex.Replace(raw, @"\x1b\[[0-9;?]*[A-Za-z]|\r|\x1bc", "");
-            lock (_lock)
-            {
-                _lines.Add(line);
-                lock (_logFile) _logFile.WriteLine(line);
-                _changed.TrySetResult();
-                _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
+            _serial.Add(Regex.Replace(raw, @"\x1b\[[0-9;?]*[A-Za-z]|\r|\x1bc", ""));
         }
-        lock (_lock) _changed.TrySetResult();
-    }
-
-    public IReadOnlyList<string> Lines { get { lock (_lock) return _lines.ToArray(); } }
-
-    public string Transcript => string.Join('\n', Lines);
-
-    /// <summary>Waits for a serial line matching <paramref name="pattern"/> at or after line <paramref name="from"/>.</summary>
-    public async Task<(Match Match, int Line)> WaitForAsync(string pattern, TimeSpan timeout, int from = 0)
-    {
-        var regex = new Regex(pattern);
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            Task changed;
-            lock (_lock)
-            {
-                for (int i = from; i < _lines.Count; i++)
-                {
-                    var m = regex.Match(_lines[i]);
-                    if (m.Success) return (m, i);
-                }
-                changed = _changed.Task;
-            }
-            if (_reader.IsCompleted)
-                throw new TimeoutException($"QEMU ended before a line matched /{pattern}/; see {LogPath}\n{Tail()}");
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || await Task.WhenAny(changed, Task.Delay(left)).ConfigureAwait(false) != changed)
-                throw new TimeoutException($"no serial line matched /{pattern}/ within {timeout.TotalSeconds:F0}s; see {LogPath}\n{Tail()}");
-        }
+        _serialEnded = true;
+        _serial.Add(null);
     }
 
     private string Tail() => string.Join('\n', Lines.TakeLast(40));
+
+    public IReadOnlyList<string> Lines => _serial.Lines;
+
+    public string Transcript => _serial.Transcript;
+
+    /// <summary>Waits for a serial line matching <paramref name="pattern"/> at or after line <paramref name="from"/>.</summary>
+    public Task<(Match Match, int Line)> WaitForAsync(string pattern, TimeSpan timeout, int from = 0) =>
+        _serial.WaitForAsync(pattern, timeout, from);
 
     /// <summary>Runs one HMP monitor command and returns its output.</summary>
     public async Task<string> MonitorAsync(string command, TimeSpan? timeout = null)
@@ -145,7 +116,7 @@ public sealed class QemuMachine : IAsyncDisposable
         await ReadUntilPromptAsync(socket, cts.Token);
         await socket.SendAsync(Encoding.ASCII.GetBytes(command + "\n"), SocketFlags.None, cts.Token);
         string output = await ReadUntilPromptAsync(socket, cts.Token);
-        lock (_logFile) _logFile.WriteLine($"# monitor: {command} -> {output.Trim()}");
+        _serial.Note($"monitor: {command} -> {output.Trim()}");
         return output;
     }
 
@@ -180,7 +151,7 @@ public sealed class QemuMachine : IAsyncDisposable
         try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
         try { await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)); } catch (TimeoutException) { }
         try { await _reader.WaitAsync(TimeSpan.FromSeconds(5)); } catch (TimeoutException) { }
-        lock (_logFile) _logFile.Dispose();
+        _serial.Dispose();
         _process.Dispose();
         try { File.Delete(_monitorPath); } catch (IOException) { }
     }

@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Fobnail.Testing.Processes;
+using Fobnail.Testing.Tpm;
 
 namespace Fobnail.Token.Emulator.Tests;
 
@@ -11,7 +10,7 @@ namespace Fobnail.Token.Emulator.Tests;
 /// </summary>
 public sealed class SwtpmInstance : IDisposable
 {
-    private readonly Process _swtpm;
+    private readonly Swtpm _swtpm;
 
     public SwtpmInstance()
     {
@@ -21,47 +20,23 @@ public sealed class SwtpmInstance : IDisposable
         SwtpmManufacturer.Manufacture(Dir, state, ca, "Emulator", "sha256");
         RootCaPem = File.ReadAllText(Path.Combine(ca, "swtpm-localca-rootca-cert.pem"));
         IssuerCaPem = File.ReadAllText(Path.Combine(ca, "issuercert.pem"));
-
-        for (int attempt = 0; ; attempt++)
-        {
-            // The swtpm TCTI talks to the control channel on port + 1.
-            int port = FreePortPair(), ctrl = port + 1;
-            var psi = new ProcessStartInfo("swtpm",
-                $"socket --tpm2 --tpmstate dir={state} --server type=tcp,port={port},bindaddr=127.0.0.1 " +
-                $"--ctrl type=tcp,port={ctrl},bindaddr=127.0.0.1 --flags not-need-init,startup-clear")
-            { RedirectStandardError = true, RedirectStandardOutput = true };
-            _swtpm = Process.Start(psi)!;
-            Tcti = $"swtpm:host=127.0.0.1,port={port}";
-            if (WaitListening(port)) break;
-            _swtpm.Kill();
-            _swtpm.WaitForExit();
-            if (attempt == 5) throw new InvalidOperationException("swtpm did not start: " + _swtpm.StandardError.ReadToEnd());
-        }
+        _swtpm = Swtpm.Start(state);
     }
 
     public string Dir { get; }
-    public string Tcti { get; private set; } = "";
+    public string Tcti => _swtpm.Tcti;
     public string RootCaPem { get; }
     public string IssuerCaPem { get; }
 
     public string PathOf(string name) => Path.Combine(Dir, name);
 
-    /// <summary>Runs a tool against this TPM; throws with its stderr when it fails.</summary>
-    public string Exec(string tool, string args, bool tcti = true)
-    {
-        var psi = new ProcessStartInfo(tool, args)
+    /// <summary>Runs a tool against this TPM (arguments split at spaces); throws with its stderr when it fails.</summary>
+    public string Exec(string tool, string args, bool tcti = true) =>
+        Command.Run(tool, args.Split(' ', StringSplitOptions.RemoveEmptyEntries), new CommandOptions
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Dir,
-        };
-        if (tcti) psi.Environment["TPM2TOOLS_TCTI"] = Tcti;
-        using Process p = Process.Start(psi)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(); throw new TimeoutException($"{tool} {args} hung"); }
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{tool} {args} exited {p.ExitCode}: {stderr.Result}");
-        return stdout.Result;
-    }
+            WorkingDirectory = Dir,
+            Environment = tcti ? new Dictionary<string, string?> { ["TPM2TOOLS_TCTI"] = Tcti } : null,
+        }).EnsureSuccess().Stdout;
 
     /// <summary>tpm2-tools leaves objects loaded; swtpm has only 3 transient slots.</summary>
     public void FlushTransient() => Exec("tpm2_flushcontext", "-t");
@@ -74,57 +49,9 @@ public sealed class SwtpmInstance : IDisposable
         return $"session:{name}";
     }
 
-    private static int FreePortPair()
-    {
-        while (true)
-        {
-            using var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            int port = ((IPEndPoint)l.LocalEndpoint).Port;
-            if (port >= 65535) continue;
-            try
-            {
-                using var next = new TcpListener(IPAddress.Loopback, port + 1);
-                next.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // port + 1 is taken; try another pair.
-            }
-        }
-    }
-
-    private bool WaitListening(int port)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            if (_swtpm.HasExited) return false;
-            try
-            {
-                using var c = new TcpClient();
-                c.Connect(IPAddress.Loopback, port);
-                return true;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(50);
-            }
-        }
-        return false;
-    }
-
     public void Dispose()
     {
-        try
-        {
-            if (!_swtpm.HasExited) { _swtpm.Kill(); _swtpm.WaitForExit(); }
-        }
-        finally
-        {
-            _swtpm.Dispose();
-            Directory.Delete(Dir, recursive: true);
-        }
+        try { _swtpm.Dispose(); }
+        finally { Directory.Delete(Dir, recursive: true); }
     }
 }

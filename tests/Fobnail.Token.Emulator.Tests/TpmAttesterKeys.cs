@@ -15,7 +15,7 @@ public sealed class TpmAttesterKeys
         tpm.FlushTransient();
         string s = tpm.EkPolicySession("create.ctx");
         tpm.Exec("tpm2_create",
-            $"-C ek.ctx -P {s} -G rsa2048:null:null -a \"fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|decrypt|sign\" -u aik.pub -r aik.priv");
+            $"-C ek.ctx -P {s} -G rsa2048:null:null -a fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|decrypt|sign -u aik.pub -r aik.priv");
         tpm.Exec("tpm2_flushcontext", "create.ctx");
         tpm.FlushTransient();
         s = tpm.EkPolicySession("load.ctx");

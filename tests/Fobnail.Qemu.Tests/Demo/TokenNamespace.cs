@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Fobnail.Testing.Network;
 using System.Text.RegularExpressions;
 
 namespace Fobnail.Qemu.Tests.Demo;
@@ -12,33 +12,28 @@ namespace Fobnail.Qemu.Tests.Demo;
 /// </summary>
 public sealed class TokenNamespace : IAsyncDisposable
 {
-    private static int s_counter;
+    private readonly NetworkNamespace _ns;
     private readonly LineLog _log;
-    private Process? _emulator;
+    private LoggedProcess? _emulator;
 
-    public string Name { get; }
+    public string Name => _ns.Name;
     public string StateDir { get; }
-    public string LogPath => _log.Path;
+    public string LogPath => _log.Path!;
 
     public TokenNamespace(string name)
     {
-        Name = $"fobnail-{name}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
-        if (Name.Length > 40) throw new ArgumentException("namespace name too long", nameof(name));
-        StateDir = Directory.CreateTempSubdirectory("fobnail-token-state-").FullName;
         string logDir = Path.Combine(Repo.Root, "out", "test-logs");
         Directory.CreateDirectory(logDir);
         _log = new LineLog(Path.Combine(logDir, name + "-token.log"), "token emulator", () => _emulator is { HasExited: true });
-        Tools.Run("ip", "netns", "add", Name);
+        StateDir = Directory.CreateTempSubdirectory("fobnail-token-state-").FullName;
+        _ns = new NetworkNamespace("tok");
         try
         {
-            Tools.Run("ip", "-n", Name, "link", "set", "lo", "up");
-            Tools.Run("ip", "-n", Name, "tuntap", "add", "dev", "tap0", "mode", "tap");
-            Tools.Run("ip", "-n", Name, "addr", "add", "169.254.0.1/16", "dev", "tap0");
-            Tools.Run("ip", "-n", Name, "link", "set", "tap0", "up");
+            _ns.AddTap("tap0", "169.254.0.1/16");
         }
         catch
         {
-            Tools.Run("ip", "netns", "del", Name);
+            _ns.Dispose();
             throw;
         }
     }
@@ -55,21 +50,14 @@ public sealed class TokenNamespace : IAsyncDisposable
     {
         await StopEmulatorAsync();
         int from = LineCount;
-        var psi = new ProcessStartInfo("ip")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (string a in (string[])["netns", "exec", Name, "dotnet", EmulatorDll, "--provisioned",
-                     "--state", StateDir, "--ek-roots", ekRootsDir, "--listen", "169.254.0.1:5683", "--log-level", "Debug", .. (reflash ? (string[])["--reset"] : [])])
-            psi.ArgumentList.Add(a);
-        _emulator = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the token emulator");
-        _emulator.OutputDataReceived += (_, e) => _log.Add(e.Data);
-        _emulator.ErrorDataReceived += (_, e) => _log.Add(e.Data);
-        _emulator.BeginOutputReadLine();
-        _emulator.BeginErrorReadLine();
+        _emulator = LoggedProcess.StartWithLog(_log, "dotnet",
+            [EmulatorDll, "--provisioned", "--state", StateDir, "--ek-roots", ekRootsDir, "--listen", "169.254.0.1:5683",
+             "--log-level", "Debug", .. (reflash ? (string[])["--reset"] : [])],
+            _ns.Options);
         await WaitForAsync(@"emulator listening on 169\.254\.0\.1:5683", TimeSpan.FromSeconds(60), from);
     }
 
+    /// <summary>Everything the emulator said, across restarts.</summary>
     public string Transcript => _log.Transcript;
 
     /// <summary>Waits for an emulator log line matching <paramref name="pattern"/> at or after line <paramref name="from"/>.</summary>
@@ -80,17 +68,15 @@ public sealed class TokenNamespace : IAsyncDisposable
     /// Freezes the emulator (SIGSTOP): its socket stays bound, so the guest's requests get no answer and no ICMP
     /// error either, like a token whose firmware hangs. Killing it later still works (SIGKILL ends a stopped process).
     /// </summary>
-    public void Freeze() =>
-        Tools.Run("kill", "-STOP", (_emulator ?? throw new InvalidOperationException("the emulator is not running")).Id.ToString());
+    public Task FreezeAsync() =>
+        (_emulator ?? throw new InvalidOperationException("the emulator is not running")).SignalAsync("STOP");
 
     public int LineCount => _log.LineCount;
 
     private async Task StopEmulatorAsync()
     {
         if (_emulator is null) return;
-        if (!_emulator.HasExited) _emulator.Kill(entireProcessTree: true);
-        await _emulator.WaitForExitAsync();
-        _emulator.Dispose();
+        await _emulator.DisposeAsync();
         _emulator = null;
     }
 
@@ -99,7 +85,7 @@ public sealed class TokenNamespace : IAsyncDisposable
         try { await StopEmulatorAsync(); }
         finally
         {
-            try { Tools.Run("ip", "netns", "del", Name); }
+            try { _ns.Dispose(); }
             finally
             {
                 Directory.Delete(StateDir, recursive: true);

@@ -1,20 +1,9 @@
-using System.Diagnostics;
-
 namespace Fobnail.Qemu.Tests.Demo;
 
 /// <summary>Runs host tools (ip, swtpm_setup) for the demo set-up; a failure throws with the tool's stderr.</summary>
 internal static class Tools
 {
-    public static string Run(string tool, params string[] args)
-    {
-        var psi = new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {tool}");
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync(), stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(); throw new TimeoutException($"{tool} {string.Join(' ', args)} hung"); }
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{tool} {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}");
-        return stdout.Result;
-    }
+    public static string Run(string tool, params string[] args) => Command.Output(tool, args);
 
     /// <summary>A helper program built under tests/<paramref name="project"/>/bin, Release or Debug, whichever is newer.</summary>
     public static string BuiltDll(string project, string dll)

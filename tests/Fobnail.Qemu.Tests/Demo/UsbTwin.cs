@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Fobnail.Qemu.Tests.Demo;
@@ -13,22 +12,20 @@ namespace Fobnail.Qemu.Tests.Demo;
 public sealed class UsbTwin : IAsyncDisposable
 {
     private static int s_counter;
-    private readonly Process _process;
-    private readonly LineLog _log;
+    private readonly LoggedProcess _process;
     private readonly string _dir;
 
     /// <summary>QEMU's id for the chardev; the device is <c>{Id}dev</c>.</summary>
     public string Id { get; }
     public string SocketPath { get; }
-    public string LogPath => _log.Path;
+    public string LogPath => _process.LogPath!;
 
-    private UsbTwin(string id, string dir, Process process, string logPath)
+    private UsbTwin(string id, string dir, LoggedProcess process)
     {
         Id = id;
         _dir = dir;
         SocketPath = Path.Combine(dir, "usbredir.sock");
         _process = process;
-        _log = new LineLog(logPath, "USB twin", () => process.HasExited);
     }
 
     /// <summary>The built twin (tests/Fobnail.Token.Usb), Release or Debug, whichever is newer.</summary>
@@ -42,19 +39,11 @@ public sealed class UsbTwin : IAsyncDisposable
     {
         string id = $"tok{Interlocked.Increment(ref s_counter)}";
         string dir = Directory.CreateTempSubdirectory("fobnail-usb-twin-").FullName;
-        string logDir = Path.Combine(Repo.Root, "out", "test-logs");
-        Directory.CreateDirectory(logDir);
-        string logPath = Path.Combine(logDir, logName + "-usb-twin.log");
-        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in (string[])["netns", "exec", netNamespace, "dotnet", Dll, "--socket", Path.Combine(dir, "usbredir.sock"),
-                     "--trace", .. (tap is null ? (string[])[] : ["--tap", tap]), .. extra])
-            psi.ArgumentList.Add(a);
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the USB twin");
-        var twin = new UsbTwin(id, dir, process, logPath);
-        process.OutputDataReceived += (_, e) => twin._log.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => twin._log.Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        string logPath = Path.Combine(Repo.Root, "out", "test-logs", logName + "-usb-twin.log");
+        var process = LoggedProcess.Start("USB twin", "dotnet",
+            [Dll, "--socket", Path.Combine(dir, "usbredir.sock"), "--trace", .. (tap is null ? (string[])[] : ["--tap", tap]), .. extra],
+            logPath, new CommandOptions { NetworkNamespace = netNamespace });
+        var twin = new UsbTwin(id, dir, process);
         await twin.WaitForAsync("usb twin listening on ", TimeSpan.FromSeconds(60));
         return twin;
     }
@@ -77,26 +66,19 @@ public sealed class UsbTwin : IAsyncDisposable
     }
 
     /// <summary>The device server dies without a word (SIGKILL): its usbredir socket closes under QEMU mid-transfer.</summary>
-    public async Task VanishAsync()
-    {
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
+    public Task VanishAsync() => _process.KillAsync();
 
-    public int LineCount => _log.LineCount;
+    public int LineCount => _process.LineCount;
 
-    public string Transcript => _log.Transcript;
+    public string Transcript => _process.Transcript;
 
     /// <summary>Waits for a twin log line matching <paramref name="pattern"/> at or after line <paramref name="from"/>.</summary>
     public Task<(Match Match, int Line)> WaitForAsync(string pattern, TimeSpan timeout, int from = 0) =>
-        _log.WaitForAsync(pattern, timeout, from);
+        _process.WaitForAsync(pattern, timeout, from);
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-        _log.Dispose();
-        Directory.Delete(_dir, recursive: true);
+        try { await _process.DisposeAsync(); }
+        finally { Directory.Delete(_dir, recursive: true); }
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Fobnail.Testing.Processes;
 
 namespace Fobnail.Testing.Tpm;
 
@@ -28,11 +28,6 @@ public static class SwtpmManufacturer
             (activePcrBanks is null ? "" : $"active_pcr_banks = {activePcrBanks}\n"));
 
         string[] args = ["--tpm2", "--tpmstate", stateDir, "--config", setupConf, "--create-ek-cert", "--overwrite"];
-        using var p = Process.Start(new ProcessStartInfo("swtpm_setup", args) { RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException("cannot start swtpm_setup");
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync(), stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException("swtpm_setup did not finish"); }
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"swtpm_setup {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}\n{stdout.Result}");
+        Command.Run("swtpm_setup", args).EnsureSuccess();
     }
 }

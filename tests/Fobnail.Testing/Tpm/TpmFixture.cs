@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Fobnail.Testing.Processes;
 using Fobnail.Tpm;
 
 namespace Fobnail.Testing.Tpm;
@@ -18,7 +16,7 @@ public sealed class TpmFixture : IDisposable
     /// <summary>With an external TPM: directory holding issuercert.pem and swtpm-localca-rootca-cert.pem of its EK CA.</summary>
     public const string CaEnvironmentVariable = "FOBNAIL_TEST_TPM_CA";
 
-    private readonly Process? _swtpm;
+    private readonly Swtpm? _swtpm;
 
     public TpmFixture()
     {
@@ -35,18 +33,9 @@ public sealed class TpmFixture : IDisposable
             CaDir = Path.Combine(WorkDir, "ca");
             string state = Path.Combine(WorkDir, "state");
             SwtpmManufacturer.Manufacture(WorkDir, state, CaDir, "Test", "sha1,sha256");
-            // tpm2-tools' swtpm TCTI expects the control port right after the server port.
-            int port = FreePortPair(), ctrl = port + 1;
-            _swtpm = Process.Start(new ProcessStartInfo("swtpm",
-            [
-                "socket", "--tpm2", "--tpmstate", $"dir={state}",
-                "--server", $"type=tcp,port={port},bindaddr=127.0.0.1",
-                "--ctrl", $"type=tcp,port={ctrl},bindaddr=127.0.0.1",
-                "--flags", "not-need-init,startup-clear",
-            ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            WaitForPort(port);
-            Spec = TpmTransportSpec.Parse($"swtpm:127.0.0.1:{port}");
-            Tcti = $"swtpm:host=127.0.0.1,port={port}";
+            _swtpm = Swtpm.Start(state);
+            Spec = TpmTransportSpec.Parse(_swtpm.Spec);
+            Tcti = _swtpm.Tcti;
         }
     }
 
@@ -83,76 +72,13 @@ public sealed class TpmFixture : IDisposable
 
     public string NewFile(string name) => Path.Combine(WorkDir, $"{Guid.NewGuid():N}-{name}");
 
-    public static string Run(string file, IEnumerable<string> args, params (string Name, string Value)[] environment)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in environment)
-            psi.Environment[name] = value;
-        using Process p = Process.Start(psi)!;
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish");
-        }
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}\n{stdout}");
-        return stdout;
-    }
-
-
-    private static int FreePortPair()
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            using var first = new TcpListener(IPAddress.Loopback, 0);
-            first.Start();
-            int port = ((IPEndPoint)first.LocalEndpoint).Port;
-            if (port >= 65535)
-                continue;
-            try
-            {
-                using var second = new TcpListener(IPAddress.Loopback, port + 1);
-                second.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-        throw new InvalidOperationException("no two consecutive free loopback ports");
-    }
-
-    private static void WaitForPort(int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(50);
-            }
-        }
-    }
+    public static string Run(string file, IEnumerable<string> args, params (string Name, string Value)[] environment) =>
+        Command.Run(file, args, new CommandOptions { Environment = environment.ToDictionary(e => e.Name, e => (string?)e.Value) })
+            .EnsureSuccess().Stdout;
 
     public void Dispose()
     {
-        if (_swtpm is not null)
-        {
-            if (!_swtpm.HasExited)
-            {
-                _swtpm.Kill();
-                _swtpm.WaitForExit(5000);
-            }
-            _swtpm.Dispose();
-        }
+        _swtpm?.Dispose();
         Directory.Delete(WorkDir, true);
     }
 }
