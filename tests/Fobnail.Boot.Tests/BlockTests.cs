@@ -151,7 +151,7 @@ public sealed class BlockTests : IDisposable
     }
 
     // The product's CRC-32: the sfdisk-written tables above prove it against sfdisk's own.
-    private static uint Crc(ReadOnlySpan<byte> data) => Block.Crc32.Compute(data);
+    private static uint Crc(ReadOnlySpan<byte> data) => System.IO.Hashing.Crc32.HashToUInt32(data);
 
     [Fact]
     public void Superblock_mutations_never_escape_as_anything_but_a_format_error()

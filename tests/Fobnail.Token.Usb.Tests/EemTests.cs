@@ -15,10 +15,6 @@ public sealed class EemTests
     private static readonly byte[] WithSentinel = [0x40, 0x00, .. Frame, 0xde, 0xad, 0xbe, 0xef];
 
     [Fact]
-    public void Crc32_matches_the_standard_check_value() =>
-        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
-
-    [Fact]
     public void Encoder_writes_the_firmware_sentinel_form_and_the_crc_form()
     {
         Assert.Equal(WithSentinel, EemEncoder.Data(Frame));

@@ -52,7 +52,7 @@ public static class PartitionTableReader
         uint headerCrc = BinaryPrimitives.ReadUInt32LittleEndian(h[16..]);
         var copy = h[..(int)headerSize].ToArray();
         copy.AsSpan(16, 4).Clear();
-        if (Crc32.Compute(copy) != headerCrc) throw new BootFormatException("header CRC32 mismatch");
+        if (System.IO.Hashing.Crc32.HashToUInt32(copy) != headerCrc) throw new BootFormatException("header CRC32 mismatch");
         ulong myLba = BinaryPrimitives.ReadUInt64LittleEndian(h[24..]);
         if (myLba != lba) throw new BootFormatException($"header says it is at LBA {myLba}, read at {lba}");
         var diskGuid = new Guid(h.Slice(56, 16));
@@ -67,7 +67,7 @@ public static class PartitionTableReader
         if (entriesLba < 2 && lba == 1) throw new BootFormatException($"partition entries at LBA {entriesLba} overlap the header");
 
         byte[] entries = ReadAt(disk, size, checked((long)entriesLba * sectorSize), checked((int)(count * entrySize)));
-        if (Crc32.Compute(entries) != entriesCrc) throw new BootFormatException("partition entry array CRC32 mismatch");
+        if (System.IO.Hashing.Crc32.HashToUInt32(entries) != entriesCrc) throw new BootFormatException("partition entry array CRC32 mismatch");
         var partitions = new List<GptPartition>();
         for (int i = 0; i < count; i++)
         {

@@ -91,7 +91,7 @@ public sealed class EemDecoder
         if (withCrc)
         {
             uint crc = BinaryPrimitives.ReadUInt32LittleEndian(body[^EemFormat.CrcLength..]);
-            uint expected = Crc32.Compute(frame);
+            uint expected = System.IO.Hashing.Crc32.HashToUInt32(frame);
             if (crc != expected) return new EemDropped($"bad CRC {crc:x8}, frame has {expected:x8}", body.Length);
         }
         // bmCRC 0: the sender put the sentinel there and the receiver does not check it (EEM 5.1.2.1).

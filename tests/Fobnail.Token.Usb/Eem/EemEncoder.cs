@@ -16,7 +16,7 @@ public static class EemEncoder
         BinaryPrimitives.WriteUInt16LittleEndian(packet, EemFormat.DataHeader(frame.Length, withCrc));
         frame.CopyTo(packet.AsSpan(EemFormat.HeaderLength));
         var check = packet.AsSpan(EemFormat.HeaderLength + frame.Length);
-        if (withCrc) BinaryPrimitives.WriteUInt32LittleEndian(check, Crc32.Compute(frame));
+        if (withCrc) BinaryPrimitives.WriteUInt32LittleEndian(check, System.IO.Hashing.Crc32.HashToUInt32(frame));
         else BinaryPrimitives.WriteUInt32BigEndian(check, EemFormat.Sentinel);
         return packet;
     }
