@@ -141,7 +141,6 @@ luks_parts() {
   cp -al "$CACHE/rootfs/." "$stage/"
   rm -rf "$stage/boot" "$stage/var/lib/initramfs-tools"
   cp -a "$CACHE/rootfs/boot" "$stage/boot"
-  cp -a "$CACHE/rootfs/var/lib/initramfs-tools" "$stage/var/lib/initramfs-tools"
   rm -f "$stage/etc/crypttab" "$stage/etc/fstab" "$stage/etc/cryptsetup-initramfs/conf-hook" \
         "$stage/usr/sbin/grub-probe" "$stage/usr/bin/grub-mkrelpath"
   printf '# <target> <source> <key file> <options>\n%s UUID=%s /cryptroot/keyfiles/%s.key luks,initramfs\n' \
@@ -156,9 +155,15 @@ luks_parts() {
   install -m 0755 "$HERE/luks/grub-mkrelpath" "$stage/usr/bin/grub-mkrelpath"
   local version
   version=$(basename "$(ls -d "$stage"/lib/modules/*)")
-  chroot "$stage" update-initramfs -u -k "$version" >"$dir/update-initramfs.log" 2>&1 || { cat "$dir/update-initramfs.log" >&2; exit 1; }
+  # -c: the initrd is made anew (the tree keeps no initramfs-tools state; the plain initrd is replaced). /proc as
+  # in mmdebstrap's hook: the hook reads /proc/cpuinfo for AES-NI (adds aesni_intel) and /proc/mounts.
+  rm -f "$stage/boot/initrd.img-$version"
+  mount -t proc proc "$stage/proc"
+  trap 'umount "$stage/proc" 2>/dev/null || true' EXIT
+  chroot "$stage" update-initramfs -c -k "$version" >"$dir/update-initramfs.log" 2>&1 || { cat "$dir/update-initramfs.log" >&2; exit 1; }
   chroot "$stage" env FOBNAIL_ROOT_UUID="$LUKS_ROOT_UUID" FOBNAIL_BOOT_UUID="$BOOT_UUID" FOBNAIL_BOOT_PARTUUID="$BOOT_PARTUUID" \
     FOBNAIL_LUKS_NAME="$LUKS_NAME" update-grub >"$dir/update-grub.log" 2>&1 || { cat "$dir/update-grub.log" >&2; exit 1; }
+  umount "$stage/proc"; trap - EXIT
   rm -f "$stage/usr/sbin/grub-probe" "$stage/usr/bin/grub-mkrelpath"
   ln "$CACHE/rootfs/usr/sbin/grub-probe" "$stage/usr/sbin/grub-probe"
   ln "$CACHE/rootfs/usr/bin/grub-mkrelpath" "$stage/usr/bin/grub-mkrelpath"
