@@ -11,9 +11,9 @@ namespace Fobnail.Qemu.Tests;
 /// neither the image nor the initrd. /init attests the platform (token twin, swtpm), reads the token's file
 /// <c>root</c> in the same session (fobnail.secret=root:/cryptroot/keyfiles/root.key), boots GRUB's default entry
 /// from /boot with the key appended to Debian's initrd, and Debian reaches multi-user without a passphrase.
-/// With a different key on the token, Debian's initramfs tries the key file once, fails and, as Debian does when
-/// a key file does not open the volume, gives up on the root device and drops to its shell: no passphrase prompt
-/// (key-file entries never fall back to one) and no multi-user. Every log of a run is searched for the keys.
+/// With a different key on the token, Debian's initramfs tries the key file (once per pass of its wait for the root
+/// device), fails and, as Debian does when a key file does not open the volume, gives up on the root device and
+/// drops to its shell: no passphrase prompt (key-file entries never fall back to one) and no multi-user. Every log of a run is searched for the keys.
 /// Not run (said so) only when Debian's mirror is unreachable.
 /// </summary>
 public sealed class LuksRootTests(ITestOutputHelper output, LuksRootTests.Image image) : IClassFixture<LuksRootTests.Image>
@@ -101,7 +101,9 @@ public sealed class LuksRootTests(ITestOutputHelper output, LuksRootTests.Image 
         await using var vm = InstalledDebianTests.StartGuest("debian-luks-wrong", rig, image.Path, Parameters(), "1.0");
 
         var (_, _, banner) = await AttestAndKexecAsync(vm, rig);
-        var (_, failed) = await vm.WaitForAsync(@"cryptsetup: ERROR: root: cryptsetup failed, bad password or options\?", InstalledDebianTests.DebianBoot, banner);
+        // cryptsetup's own answer first: the volume is there and its header read, the key does not open a keyslot.
+        var (_, refused) = await vm.WaitForAsync(@"^No key available with this passphrase\.", InstalledDebianTests.DebianBoot, banner);
+        var (_, failed) = await vm.WaitForAsync(@"cryptsetup: ERROR: root: cryptsetup failed, bad password or options\?", InstalledDebianTests.Step, refused);
         // initramfs-tools waits 30 s for the root device, then panics into its shell (the machine stays there).
         await vm.WaitForAsync($@"ALERT!\s+/dev/mapper/{InstalledDebian.LuksName} does not exist\.\s+Dropping to a shell!", InstalledDebianTests.DebianBoot, failed);
 
