@@ -223,6 +223,7 @@ if [ ! -d "$CACHE/rootfs" ] || [ "$(cat "$CACHE/key" 2>/dev/null)" != "$key" ]; 
 fi
 if [ -n "${luks_key:-}" ]; then
   ((${#overlays[@]} == 0)) || { log "--luks-key and --overlay cannot be combined"; exit 2; }
+  [ "$(realpath -m "$out")" != "$CACHE/debian.img" ] || { log "--luks-key: OUT must not be the plain image's cache ($CACHE/debian.img)"; exit 2; }
   luks_key_of_parts=$({ echo "$key $LUKS_NAME $LUKS_UUID $LUKS_ROOT_UUID $BOOT_UUID"; cat "$HERE/luks/grub-probe" "$HERE/luks/grub-mkrelpath"; declare -f luks_parts; } | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$CACHE/luks/key" 2>/dev/null)" != "$luks_key_of_parts" ] || [ ! -f "$CACHE/luks/root.ext4" ]; then luks_parts </dev/null
   else log "root-on-LUKS filesystems: up to date"; fi
