@@ -41,7 +41,7 @@ while [ $# -gt 1 ]; do
   esac
 done
 if [ -z "${CUSTOMIZE_TREE:-}" ]; then
-  [ $# -eq 1 ] || { sed -n '2,19p' "$0" >&2; exit 2; }
+  [ $# -eq 1 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
   out=$1
 fi
 
