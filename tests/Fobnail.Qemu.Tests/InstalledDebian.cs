@@ -31,12 +31,34 @@ public static class InstalledDebian
     public static bool TryBuild(ITestOutputHelper log, out string image, string? output = null, params string[] overlays)
     {
         image = output ?? CachedImage;
-        var psi = new ProcessStartInfo(Script) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string o in overlays) { psi.ArgumentList.Add("--overlay"); psi.ArgumentList.Add(o); }
-        psi.ArgumentList.Add(image);
+        var args = new List<string>();
+        foreach (string o in overlays) { args.Add("--overlay"); args.Add(o); }
+        args.Add(image);
+        return RunScript(log, args, stdin: null);
+    }
+
+    /// <summary>
+    /// The root-on-LUKS variant at <paramref name="output"/> (build-image.sh --luks-key -): an ext4 /boot and a LUKS2
+    /// root encrypted with <paramref name="key"/>, which goes to the script's cryptsetup on a pipe and into no file.
+    /// Debian's initramfs in it unlocks the root with the key file at <see cref="LuksKeyFile"/>. Returns false (NOT RUN)
+    /// as <see cref="TryBuild"/> does.
+    /// </summary>
+    public static bool TryBuildLuks(ITestOutputHelper log, byte[] key, string output) => RunScript(log, ["--luks-key", "-", output], key);
+
+    /// <summary>The variant's crypttab target, the ext4 inside its LUKS2 volume, and where its initramfs looks for the key.</summary>
+    public const string LuksName = "root";
+    public const string LuksRootUuid = "8a7b6c5d-4e3f-4201-9a8b-7c6d5e4f3a2b";
+    public const string LuksKeyFile = "/cryptroot/keyfiles/root.key";
+
+    private static bool RunScript(ITestOutputHelper log, IEnumerable<string> args, byte[]? stdin)
+    {
+        var psi = new ProcessStartInfo(Script) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (string a in args) psi.ArgumentList.Add(a);
         lock (Lock)
         {
             using var p = Process.Start(psi)!;
+            if (stdin is not null) p.StandardInput.BaseStream.Write(stdin);
+            p.StandardInput.Close();
             var stdout = p.StandardOutput.ReadToEndAsync();
             string stderr = p.StandardError.ReadToEnd();
             p.WaitForExit();
@@ -47,6 +69,7 @@ public static class InstalledDebian
                 return false;
             }
             if (p.ExitCode != 0) throw new InvalidOperationException($"{Script} failed ({p.ExitCode}): {stderr}");
+            log.WriteLine(stderr.Trim());
             return true;
         }
     }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using Fobnail.Qemu.Tests.Demo;
 using Xunit.Abstractions;
 
@@ -88,23 +85,9 @@ public sealed class LuksSecretTests(ITestOutputHelper output)
         public void Dispose() => Directory.Delete(Dir, recursive: true);
     }
 
-    private static byte[] RandomKey() => System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
+    private static byte[] RandomKey() => TokenSecretFiles.RandomKey();
 
-    /// <summary>The platform ID (SHA-256 of the CBOR metadata) of the guest, from `platform metadata` with the same strings.</summary>
-    private static string PlatformId()
-    {
-        var psi = new ProcessStartInfo(Repo.InitBinary, ["platform", "metadata", "--json", "--meta", $"mac={Mac}", "--meta", "manufacturer=Fobnail Demo",
-            "--meta", "product_name=QEMU Guest", "--meta", $"serial_number={Serial}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, p.StandardError.ReadToEnd());
-        return JsonDocument.Parse(stdout).RootElement.GetProperty("platform_id").GetString()!;
-    }
-
-    /// <summary>The key in the token's flash for this platform, as `secret new` would have left it there.</summary>
-    private static void StoreOnToken(DemoRig rig, byte[] key) =>
-        File.WriteAllBytes(Path.Combine(rig.Token.StateDir, $"{PlatformId()}_disk"), key);
+    private static void StoreOnToken(DemoRig rig, byte[] key) => TokenSecretFiles.StoreOnToken(rig, Mac, Serial, "disk", key);
 
     private static QemuMachine StartGuest(string name, DemoRig rig, LuksVolume volume, string parameters, string smbiosVersion) =>
         QemuMachine.Start(new()
@@ -125,23 +108,7 @@ public sealed class LuksSecretTests(ITestOutputHelper output)
         return waiting;
     }
 
-    /// <summary>No log of the run holds a key: raw bytes in the file, hex in either case or base64 in its text.</summary>
-    private void AssertNowhere(IEnumerable<string> logs, params byte[][] keys)
-    {
-        foreach (string path in logs)
-        {
-            byte[] bytes = File.ReadAllBytes(path);
-            string text = Encoding.UTF8.GetString(bytes);
-            foreach (byte[] key in keys)
-            {
-                Assert.True(bytes.AsSpan().IndexOf(key) < 0, $"{path} holds the key's raw bytes");
-                Assert.True(bytes.AsSpan().IndexOf(key.AsSpan(0, 16)) < 0, $"{path} holds the key's first 16 raw bytes");
-                foreach (string form in new[] { Convert.ToHexStringLower(key), Convert.ToHexString(key), Convert.ToHexStringLower(key)[..32], Convert.ToBase64String(key) })
-                    Assert.False(text.Contains(form, StringComparison.Ordinal), $"{path} holds the key as text");
-            }
-            output.WriteLine($"searched {path} ({bytes.Length} bytes): no key");
-        }
-    }
+    private void AssertNowhere(IEnumerable<string> logs, params byte[][] keys) => TokenSecretFiles.AssertNowhere(output, logs, keys);
 
     [Fact]
     public async Task Trusted_platform_gets_the_key_from_the_token_and_the_target_opens_the_luks_volume()
