@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Fobnail.Boot.Block;
 using Fobnail.Boot.Filesystems;
+using Fobnail.Testing.Processes;
 
 namespace Fobnail.Boot.Tests;
 
@@ -15,13 +16,13 @@ public sealed class BlockTests : IDisposable
     private string GptImage()
     {
         string image = Images.Sparse(_dir, "disk.img", 64 << 20);
-        Images.RunWithInput("sfdisk", """
+        Command.Run("sfdisk", ["--quiet", image], new() { Input = """
             label: gpt
             label-id: 0B5E3A44-2C71-4F0E-9A53-6D1E2F3A4B5C
             start=2048, size=16MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=1C0FFEE0-1111-4222-8333-944455566677, name="EFI System Partition"
             size=16MiB, type=BC13C2FF-59E6-4262-A352-B275FD6F7172, uuid=2C0FFEE0-1111-4222-8333-944455566677, name="xbootldr"
             type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=3C0FFEE0-1111-4222-8333-944455566677, name="root"
-            """, "--quiet", image);
+            """ }).EnsureSuccess();
         return image;
     }
 
@@ -32,7 +33,7 @@ public sealed class BlockTests : IDisposable
         using var disk = File.OpenRead(image);
         PartitionTable table = PartitionTableReader.Read(disk);
 
-        using var json = JsonDocument.Parse(Images.Run("sfdisk", "--json", image));
+        using var json = JsonDocument.Parse(Command.Output("sfdisk", "--json", image));
         var expected = json.RootElement.GetProperty("partitiontable").GetProperty("partitions").EnumerateArray().ToList();
         Assert.Equal(PartitionTableKind.Gpt, table.Kind);
         Assert.Equal(Guid.Parse("0B5E3A44-2C71-4F0E-9A53-6D1E2F3A4B5C"), table.DiskGuid);
@@ -64,7 +65,7 @@ public sealed class BlockTests : IDisposable
     public void Mbr_and_empty_disks()
     {
         string image = Images.Sparse(_dir, "mbr.img", 8 << 20);
-        Images.RunWithInput("sfdisk", "label: dos\ntype=83\n", "--quiet", image);
+        Command.Run("sfdisk", ["--quiet", image], new() { Input = "label: dos\ntype=83\n" }).EnsureSuccess();
         using (var disk = File.OpenRead(image)) Assert.Equal(PartitionTableKind.Mbr, PartitionTableReader.Read(disk).Kind);
         using var empty = new MemoryStream(new byte[1 << 20]);
         Assert.Equal(PartitionTableKind.None, PartitionTableReader.Read(empty).Kind);
@@ -86,7 +87,7 @@ public sealed class BlockTests : IDisposable
     public void Superblock_matches_blkid(string type, string[] mkfs)
     {
         string image = Images.Sparse(_dir, "fs.img", 320L << 20);
-        Images.Run(mkfs[0], [.. mkfs[1..], image]);
+        Command.Output(mkfs[0], [.. mkfs[1..], image]);
         var blkid = Images.Blkid(image);
 
         using var stream = File.OpenRead(image);
@@ -161,7 +162,7 @@ public sealed class BlockTests : IDisposable
         foreach (var (_, mkfs) in new[] { ("ext4", new[] { "mkfs.ext4", "-q", "-F" }), ("vfat", new[] { "mkfs.vfat", "-F", "32" }), ("xfs", new[] { "mkfs.xfs", "-q", "-f" }), ("btrfs", new[] { "mkfs.btrfs", "-q", "-f" }) })
         {
             string image = Images.Sparse(_dir, "m.img", 320L << 20);
-            Images.Run(mkfs[0], [.. mkfs[1..], image]);
+            Command.Output(mkfs[0], [.. mkfs[1..], image]);
             byte[] head = new byte[SuperblockReader.ProbeBytes];
             using (var f = File.OpenRead(image)) f.ReadExactly(head);
             images.Add(head);

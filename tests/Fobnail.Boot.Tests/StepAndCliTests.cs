@@ -109,7 +109,7 @@ public sealed class StepAndCliTests : IDisposable
             File.WriteAllText(Path.Combine(boot, $"vmlinuz-{v}"), "k");
             File.WriteAllText(Path.Combine(boot, $"initrd.img-{v}"), "i");
         }
-        var (exit, stdout, stderr) = FobnailInitProcess.Finish(FobnailInitProcess.Start(["boot", "list", "--root", boot, "--json"]), TimeSpan.FromSeconds(60));
+        var (exit, stdout, stderr) = FobnailInitProcess.Run(["boot", "list", "--root", boot, "--json"], TimeSpan.FromSeconds(60));
         Assert.True(exit == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
         var entries = json.RootElement.EnumerateArray().ToList();
@@ -122,10 +122,10 @@ public sealed class StepAndCliTests : IDisposable
         Assert.True(first.GetProperty("default").GetBoolean());
         Assert.Equal("BOOT_IMAGE=/vmlinuz-6.1.0-21-amd64 root=/dev/vda2 ro quiet", first.GetProperty("cmdline").GetString());
 
-        (exit, stdout, stderr) = FobnailInitProcess.Finish(FobnailInitProcess.Start(["boot", "show", "3", "--root", boot]), TimeSpan.FromSeconds(60));
+        (exit, stdout, stderr) = FobnailInitProcess.Run(["boot", "show", "3", "--root", boot], TimeSpan.FromSeconds(60));
         Assert.True(exit == 0, stderr);
         Assert.Contains("Debian GNU/Linux, with Linux 6.1.0-18-amd64", stdout);
-        (exit, _, stderr) = FobnailInitProcess.Finish(FobnailInitProcess.Start(["boot", "show", "nope", "--root", boot]), TimeSpan.FromSeconds(60));
+        (exit, _, stderr) = FobnailInitProcess.Run(["boot", "show", "nope", "--root", boot], TimeSpan.FromSeconds(60));
         Assert.Equal(1, exit);
         Assert.Contains("matches no entry", stderr);
     }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Fobnail.Init.Tests;
 
 /// <summary>
@@ -9,14 +7,8 @@ namespace Fobnail.Init.Tests;
 /// </summary>
 public sealed class AotBinaryTests
 {
-    private static (int Code, string Stdout, string Stderr) Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args)
-            psi.ArgumentList.Add(a);
-        using Process p = Process.Start(psi)!;
-        return FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(60));
-    }
+    private static CommandResult Run(string file, params string[] args) =>
+        Command.Run(file, args, new() { Timeout = TimeSpan.FromSeconds(60) });
 
     [Theory]
     [InlineData(1, "kexec", "measure", "/nonexistent")]
@@ -34,7 +26,7 @@ public sealed class AotBinaryTests
     public void Error_messages_are_readable(int code, params string[] args)
     {
         var result = Run(Repo.InitBinary, args);
-        Assert.True(result.Code == code, $"exit {result.Code}, expected {code}: {result.Stderr}");
+        Assert.True(result.ExitCode == code, $"exit {result.ExitCode}, expected {code}: {result.Stderr}");
         Assert.NotEqual("", result.Stderr.Trim());
         Assert.DoesNotMatch(CliErrorTests.ResourceKey, result.Stderr);
         Assert.DoesNotContain("   at ", result.Stderr);
@@ -49,7 +41,7 @@ public sealed class AotBinaryTests
     {
         string devkmsg = File.ReadAllText("/proc/sys/kernel/printk_devkmsg");
         var result = Run("unshare", "-m", "-p", "-f", "--mount-proc", Repo.InitBinary, "tpm", "info", "--tpm", "device:/nonexistent/tpm");
-        Assert.True(result.Code == 1, $"exit {result.Code}: {result.Stdout} {result.Stderr}");
+        Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {result.Stdout} {result.Stderr}");
         Assert.Contains("tpm: ", result.Stderr);
         Assert.Contains("/nonexistent/tpm", result.Stderr);
         Assert.DoesNotContain("running as PID", result.Stdout + result.Stderr);
@@ -57,7 +49,7 @@ public sealed class AotBinaryTests
         Assert.Equal(devkmsg, File.ReadAllText("/proc/sys/kernel/printk_devkmsg"));
 
         result = Run("unshare", "-m", "-p", "-f", "--mount-proc", Repo.InitBinary, "cmdline", "parse", "fobnail.final=poweroff");
-        Assert.True(result.Code == 0, result.Stderr);
+        Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("poweroff", result.Stdout);
     }
 }

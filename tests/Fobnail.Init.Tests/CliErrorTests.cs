@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -15,24 +14,22 @@ public sealed class CliErrorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    internal static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    internal static CommandResult Run(params string[] args)
     {
-        using Process p = FobnailInitProcess.Start(args);
-        return FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(60));
+        return FobnailInitProcess.Run(args, TimeSpan.FromSeconds(60));
     }
 
     private string Fifo()
     {
         string path = Path.Combine(_dir, "fifo");
         if (!File.Exists(path))
-            using (Process mkfifo = Process.Start("mkfifo", [path])!)
-                mkfifo.WaitForExit();
+            Command.Output("mkfifo", path);
         return path;
     }
 
-    private static void OneLine(int expectedCode, (int Code, string Stdout, string Stderr) result, string expected)
+    private static void OneLine(int expectedCode, CommandResult result, string expected)
     {
-        Assert.True(result.Code == expectedCode, $"exit {result.Code}, expected {expectedCode}: {result.Stderr}");
+        Assert.True(result.ExitCode == expectedCode, $"exit {result.ExitCode}, expected {expectedCode}: {result.Stderr}");
         Assert.Contains(expected, result.Stderr);
         Assert.DoesNotContain("   at ", result.Stderr); // no stack trace
         Assert.DoesNotContain("Exception", result.Stderr);
@@ -125,18 +122,18 @@ public sealed class CliErrorTests : IDisposable
 
     /// <summary>Ctrl-C is handled once for every command: a CoAP request to a silent peer ends with 130 at once.</summary>
     [Fact]
-    public void Ctrl_C_ends_any_command_with_130()
+    public async Task Ctrl_C_ends_any_command_with_130()
     {
         using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         int port = ((IPEndPoint)silent.Client.LocalEndPoint!).Port;
-        using Process p = FobnailInitProcess.Start(["coap", "get", $"coap://127.0.0.1:{port}/api/version"]);
+        await using LoggedProcess p = FobnailInitProcess.Start(["coap", "get", $"coap://127.0.0.1:{port}/api/version"]);
         IPEndPoint? from = null;
         Assert.True(silent.Client.Poll(TimeSpan.FromSeconds(60), SelectMode.SelectRead), "fobnail-init sent no request");
         silent.Receive(ref from);
         var clock = Stopwatch.StartNew();
-        using (Process kill = Process.Start("kill", ["-INT", p.Id.ToString(CultureInfo.InvariantCulture)])!)
-            kill.WaitForExit();
-        var (code, _, stderr) = FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(30));
+        await p.SignalAsync("INT");
+        int code = await p.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        string stderr = string.Join('\n', p.StderrLines);
         Assert.True(code == 130, $"exit {code}: {stderr}");
         Assert.Contains("interrupted", stderr);
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(20));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Fobnail.Kexec.Initrd;
 using Fobnail.Kexec.Measurement;
 using Fobnail.Linux;
@@ -13,16 +12,8 @@ public sealed class HandoverTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    internal static string Shell(string script, string dir)
-    {
-        var psi = new ProcessStartInfo("bash", ["-euo", "pipefail", "-c", script]) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process p = Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000));
-        Assert.True(p.ExitCode == 0, $"{script}: {err.Result}");
-        return output;
-    }
+    internal static string Shell(string script, string dir) =>
+        Command.Run("bash", ["-euo", "pipefail", "-c", script], new() { WorkingDirectory = dir, Timeout = TimeSpan.FromSeconds(60) }).EnsureSuccess().Stdout;
 
     [Fact]
     public void Newc_archive_is_what_gnu_cpio_extracts_with_modes_owner_and_mtime()

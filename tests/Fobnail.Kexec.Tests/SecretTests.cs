@@ -285,7 +285,7 @@ public sealed class TokenSecretTests(TpmFixture tpm) : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private (int ExitCode, string Stdout, string Stderr) Cli(TokenPeer token, params string[] args) =>
+    private CommandResult Cli(TokenPeer token, params string[] args) =>
         TpmTests.Cli([.. args, "--token", token.EndPoint.ToString(), "--tpm", tpm.Spec.ToString(), "--ek-chain", token.EkChainDir, .. Meta]);
 
     private async Task<(string? Failure, BootContext Context)> FetchAsync(TokenPeer token, string cmdline)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -133,17 +132,5 @@ public sealed class TpmTests(TpmFixture tpm) : IDisposable
     }
 
     /// <summary>Runs the built fobnail-init (its dll, copied next to the tests) as a process.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Cli(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "fobnail-init.dll"), .. args])
-            psi.ArgumentList.Add(a);
-        // The product targets net9.0; the test machine only has the net10.0 runtime.
-        psi.Environment["DOTNET_ROLL_FORWARD"] = "Major";
-        using Process p = Process.Start(psi)!;
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), "fobnail-init did not finish");
-        return (p.ExitCode, stdout, stderr.Result);
-    }
+    public static CommandResult Cli(params string[] args) => FobnailInitProcess.Run(args, TimeSpan.FromSeconds(60));
 }

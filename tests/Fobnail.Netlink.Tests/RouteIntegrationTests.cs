@@ -11,10 +11,10 @@ public class RouteIntegrationTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private static int IfIndex(NetNs ns, string name) =>
+    private static int IfIndex(NetworkNamespace ns, string name) =>
         JsonDocument.Parse(ns.Ip("-j", "link", "show", name)).RootElement[0].GetProperty("ifindex").GetInt32();
 
-    private static List<(string Local, int Prefix)> IpJAddr(NetNs ns, string name) =>
+    private static List<(string Local, int Prefix)> IpJAddr(NetworkNamespace ns, string name) =>
         JsonDocument.Parse(ns.Ip("-j", "addr", "show", "dev", name)).RootElement[0].GetProperty("addr_info").EnumerateArray()
             .Where(a => a.GetProperty("family").GetString() == "inet")
             .Select(a => (a.GetProperty("local").GetString()!, a.GetProperty("prefixlen").GetInt32())).ToList();
@@ -22,7 +22,7 @@ public class RouteIntegrationTests
     [Fact]
     public void Client_sets_link_up_and_adds_the_address_idempotently_as_ip_confirms()
     {
-        using var ns = new NetNs();
+        using var ns = new NetworkNamespace("netlink");
         ns.Ip("link", "add", "tok0", "type", "veth", "peer", "name", "peer0");
         int index = IfIndex(ns, "tok0");
         using var client = ns.Enter(() => RouteClient.Open());
@@ -46,7 +46,7 @@ public class RouteIntegrationTests
     [Fact]
     public void Kernel_errors_become_NetlinkException_with_errno_and_extended_ack()
     {
-        using var ns = new NetNs();
+        using var ns = new NetworkNamespace("netlink");
         using var client = ns.Enter(() => RouteClient.Open());
         var e = Assert.Throws<NetlinkException>(() => client.SetLinkUp(4242));
         Assert.Equal(Errno.ENODEV, e.Errno);
@@ -61,7 +61,7 @@ public class RouteIntegrationTests
     [Fact]
     public async Task Monitor_observes_new_link_up_down_and_delete()
     {
-        using var ns = new NetNs();
+        using var ns = new NetworkNamespace("netlink");
         using var monitor = ns.Enter(() => RouteMonitor.Open());
         using var cts = new CancellationTokenSource(Patience);
         var seen = new List<LinkMessage>();
@@ -91,7 +91,7 @@ public class RouteIntegrationTests
     [Fact]
     public async Task Uevent_listener_sees_the_interface_add_and_remove_in_its_namespace()
     {
-        using var ns = new NetNs();
+        using var ns = new NetworkNamespace("netlink");
         using var listener = ns.Enter(() => UeventListener.Open());
         using var cts = new CancellationTokenSource(Patience);
         var seen = new List<Uevent>();
@@ -118,7 +118,7 @@ public class RouteIntegrationTests
     [Fact]
     public void A_full_receive_queue_is_reported_as_overrun_not_as_an_error()
     {
-        using var ns = new NetNs();
+        using var ns = new NetworkNamespace("netlink");
         // The smallest queue the kernel allows; nobody reads while 20 links appear.
         using var socket = ns.Enter(() => NetlinkSocket.Open(Sys.NETLINK_ROUTE, RtnetlinkConstants.RTMGRP_LINK, receiveBufferBytes: 1));
         for (int i = 0; i < 20; i++) ns.Ip("link", "add", $"v{i}", "type", "veth", "peer", "name", $"p{i}");
@@ -134,7 +134,7 @@ public class RouteIntegrationTests
     [Fact]
     public async Task Cancellation_ends_a_listener_that_is_blocked_waiting()
     {
-        using var ns = new NetNs();
+        using var ns = new NetworkNamespace("netlink");
         using var listener = ns.Enter(() => UeventListener.Open());
         using var cts = new CancellationTokenSource();
         var reader = Task.Run(async () =>

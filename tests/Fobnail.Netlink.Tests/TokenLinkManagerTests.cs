@@ -16,7 +16,7 @@ public class TokenLinkManagerTests
     /// <summary>A running manager in a fresh namespace, with its event stream recorded.</summary>
     private sealed class Harness : IAsyncDisposable
     {
-        public NetNs Ns { get; } = new();
+        public NetworkNamespace Ns { get; } = new();
         public FakeSysfs Sys { get; } = new();
         public ListLogger Log { get; } = new();
         public TokenLinkManager Manager { get; }
@@ -81,7 +81,7 @@ public class TokenLinkManagerTests
 
     private static List<TokenLinkState> States(IEnumerable<TokenLinkEvent> events) => events.Select(e => e.State).ToList();
 
-    private static List<string> Addresses(NetNs ns, string dev) =>
+    private static List<string> Addresses(NetworkNamespace ns, string dev) =>
         JsonDocument.Parse(ns.Ip("-j", "addr", "show", "dev", dev)).RootElement[0].GetProperty("addr_info").EnumerateArray()
             .Where(a => a.GetProperty("family").GetString() == "inet")
             .Select(a => $"{a.GetProperty("local").GetString()}/{a.GetProperty("prefixlen").GetInt32()}").ToList();

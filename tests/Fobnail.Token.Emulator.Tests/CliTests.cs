@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Fobnail.Coap;
 using Fobnail.Protocol;
+using Fobnail.Testing.Network;
 using Fobnail.Token.Emulator.Core;
 
 namespace Fobnail.Token.Emulator.Tests;
@@ -10,58 +10,14 @@ namespace Fobnail.Token.Emulator.Tests;
 /// <summary>The emulator program itself (System.CommandLine CLI), started as a separate process on loopback.</summary>
 public class CliTests
 {
-    private sealed class EmulatorProcess : IDisposable
-    {
-        private readonly Process _p;
-        private readonly List<string> _lines = [];
-        private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The emulator program (fobnail-token-emulator.dll, copied next to the tests) with its log lines.</summary>
+    internal static LoggedProcess StartEmulator(IEnumerable<string> args, CommandOptions? options = null) =>
+        LoggedProcess.Start("token emulator", "dotnet", [Path.Combine(AppContext.BaseDirectory, "fobnail-token-emulator.dll"), .. args],
+            options: options);
 
-        public EmulatorProcess(string args)
-        {
-            string dll = Path.Combine(AppContext.BaseDirectory, "fobnail-token-emulator.dll");
-            _p = Process.Start(new ProcessStartInfo("dotnet", $"\"{dll}\" {args}")
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true,
-            })!;
-            _p.OutputDataReceived += (_, e) => OnLine(e.Data);
-            _p.ErrorDataReceived += (_, e) => OnLine(e.Data);
-            _p.BeginOutputReadLine();
-            _p.BeginErrorReadLine();
-        }
+    private static LoggedProcess StartEmulator(string args) => StartEmulator(args.Split(' '));
 
-        private void OnLine(string? line)
-        {
-            if (line == null) return;
-            lock (_lines) _lines.Add(line);
-            if (line.Contains("listening on", StringComparison.Ordinal)) _listening.TrySetResult();
-        }
-
-        public string Output { get { lock (_lines) return string.Join('\n', _lines); } }
-
-        public void WaitListening()
-        {
-            Assert.True(_listening.Task.Wait(TimeSpan.FromSeconds(30)), "emulator did not start:\n" + Output);
-        }
-
-        public int WaitExit()
-        {
-            Assert.True(_p.WaitForExit(30_000), "emulator did not exit");
-            _p.WaitForExit();
-            return _p.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            if (!_p.HasExited) { _p.Kill(); _p.WaitForExit(); }
-            _p.Dispose();
-        }
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var s = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.Client.LocalEndPoint!).Port;
-    }
+    private static Task WaitListening(LoggedProcess emu) => emu.WaitForAsync("listening on", TimeSpan.FromSeconds(30));
 
     [Fact]
     public async Task Cli_Provisioned_Token_With_Pem_Ek_Roots_Serves_CoAP_Keeps_State_And_Reset_Wipes_It()
@@ -76,12 +32,12 @@ public class CliTests
             File.WriteAllText(Path.Combine(roots, "ek-root.pem"),
                 "-----BEGIN CERTIFICATE-----\n" + Convert.ToBase64String(a.EkRootDer, Base64FormattingOptions.InsertLineBreaks) +
                 "\n-----END CERTIFICATE-----\n");
-            int port = FreeUdpPort();
+            int port = FreePorts.Udp();
             string args = $"--listen 127.0.0.1:{port} --state {state} --ek-roots {roots} --provisioned --log-level Debug";
             byte[] ownerRoot;
-            using (var emu = new EmulatorProcess(args))
+            await using (var emu = StartEmulator(args))
             {
-                emu.WaitListening();
+                await WaitListening(emu);
                 using var client = new CoapClient(new IPEndPoint(IPAddress.Loopback, port));
                 CoapMessage version = await client.GetAsync("/api/version");
                 Assert.Equal(CoapCode.Content, version.Code);
@@ -91,7 +47,7 @@ public class CliTests
                 Assert.Equal(CoapCode.Created, ek.Code);
                 // Token provisioning is closed on a provisioned token.
                 Assert.Equal(CoapCode.NotFound, (await client.PostAsync(FobnailPaths.TokenProvision, [0xA0], ContentFormats.Cbor)).Code);
-                Assert.Contains("LED: TokenWaiting", emu.Output);
+                Assert.Contains("LED: TokenWaiting", emu.Transcript);
             }
             Assert.True(File.Exists(Path.Combine(state, "cert", "token_cert")));
             Assert.True(File.Exists(Path.Combine(state, "keys", "token")));
@@ -101,19 +57,19 @@ public class CliTests
             File.WriteAllBytes(ftsFile, [2]);
 
             // Restart: the flash state (and the owner chain) survives.
-            using (var emu = new EmulatorProcess(args))
+            await using (var emu = StartEmulator(args))
             {
-                emu.WaitListening();
+                await WaitListening(emu);
             }
             Assert.Equal(ownerRoot, File.ReadAllBytes(Path.Combine(state, "owner", "po_root.der")));
             Assert.True(File.Exists(Path.Combine(state, "marker")));
 
             // --reset wipes it (a new owner chain is made because of --provisioned).
-            using (var emu = new EmulatorProcess(args + " --reset"))
+            await using (var emu = StartEmulator(args + " --reset"))
             {
-                emu.WaitListening();
-                Assert.Contains("--reset", emu.Output);
-                Assert.Contains("marker", emu.Output);  // "left .../marker alone (not token state)"
+                await WaitListening(emu);
+                Assert.Contains("--reset", emu.Transcript);
+                Assert.Contains("marker", emu.Transcript);  // "left .../marker alone (not token state)"
             }
             // Token state is gone; a file that is not token state is left alone.
             Assert.True(File.Exists(Path.Combine(state, "marker")));
@@ -127,11 +83,11 @@ public class CliTests
     }
 
     [Fact]
-    public void Cli_Rejects_A_Bad_Listen_Address()
+    public async Task Cli_Rejects_A_Bad_Listen_Address()
     {
-        using var emu = new EmulatorProcess("--listen nonsense --state /tmp/fobnail-cli-never-created");
-        Assert.Equal(2, emu.WaitExit());
-        Assert.Contains("--listen", emu.Output);
+        await using var emu = StartEmulator("--listen nonsense --state /tmp/fobnail-cli-never-created");
+        Assert.Equal(2, await emu.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("--listen", emu.Transcript);
         Assert.False(Directory.Exists("/tmp/fobnail-cli-never-created"));
     }
 
@@ -171,11 +127,11 @@ public class CliTests
             var owner = Owner.OwnerChain.LoadOrCreate(new Storage.FlashStore(Path.Combine(dir, "po")), new SeededRandom(9));
             File.WriteAllText(Path.Combine(dir, "po-root.pem"),
                 "-----BEGIN CERTIFICATE-----\n" + Convert.ToBase64String(owner.RootDer) + "\n-----END CERTIFICATE-----\n");
-            int port = FreeUdpPort();
-            using var emu = new EmulatorProcess(
+            int port = FreePorts.Udp();
+            await using var emu = StartEmulator(
                 $"--listen 127.0.0.1:{port} --state {Path.Combine(dir, "state")} --po-root {Path.Combine(dir, "po-root.pem")} --device-id 0x00ab12");
-            emu.WaitListening();
-            Assert.Contains("LED: TokenNotProvisioned", emu.Output);
+            await WaitListening(emu);
+            Assert.Contains("LED: TokenNotProvisioned", emu.Transcript);
             using var client = new CoapClient(new IPEndPoint(IPAddress.Loopback, port));
             CoapMessage csr = await client.PostAsync(FobnailPaths.TokenProvision, new PoCertChain([owner.RootDer, owner.CaDer]).Encode(), ContentFormats.Cbor);
             Assert.Equal(CoapCode.Created, csr.Code);

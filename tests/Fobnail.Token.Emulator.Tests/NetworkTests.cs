@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Fobnail.Coap;
@@ -24,15 +23,9 @@ public class NetworkTests
         string output = Path.GetTempFileName();
         try
         {
-            var psi = new ProcessStartInfo("coap-client-notls",
-                $"-v 7 -m get -o {output} coap://{server.Address}:{server.Port}{path}")
-            { RedirectStandardOutput = true, RedirectStandardError = true };
-            using Process p = Process.Start(psi)!;
-            Task<string> err = p.StandardError.ReadToEndAsync();
-            Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-            Assert.True(p.WaitForExit(30_000), "coap-client-notls hung");
-            Assert.Equal(0, p.ExitCode);
-            return (err.Result + stdout.Result, File.ReadAllBytes(output));
+            var r = Command.Run("coap-client-notls", ["-v", "7", "-m", "get", "-o", output, $"coap://{server.Address}:{server.Port}{path}"]);
+            Assert.Equal(0, r.ExitCode);
+            return (r.Stderr + r.Stdout, File.ReadAllBytes(output));
         }
         finally
         {
@@ -269,15 +262,10 @@ public class NetworkTests
                 byte[] chain = h.Attester.EkChain.Encode();
                 Assert.True(chain.Length > 1024);
                 File.WriteAllBytes(file, chain);
-                var psi = new ProcessStartInfo("coap-client-notls",
-                    $"-v 7 -m post -t 60 -b 1024 -f {file} coap://{server.LocalEndPoint.Address}:{server.LocalEndPoint.Port}{FobnailPaths.ProvisionEk}")
-                { RedirectStandardOutput = true, RedirectStandardError = true };
-                using Process p = Process.Start(psi)!;
-                Task<string> err = p.StandardError.ReadToEndAsync();
-                string trace = p.StandardOutput.ReadToEnd();
-                Assert.True(p.WaitForExit(30_000));
-                trace += err.Result;
-                Assert.Equal(0, p.ExitCode);
+                var r = Command.Run("coap-client-notls", ["-v", "7", "-m", "post", "-t", "60", "-b", "1024", "-f", file,
+                    $"coap://{server.LocalEndPoint.Address}:{server.LocalEndPoint.Port}{FobnailPaths.ProvisionEk}"]);
+                string trace = r.Stdout + r.Stderr;
+                Assert.Equal(0, r.ExitCode);
                 // Every block but the last gets 2.31 Continue, echoing the block with Block1 M=0 as coap-lite does (and
                 // libcoap carries on); the last gets 2.01 with the EK id and no Block1 echo (firmware).
                 Assert.Matches(new Regex(@"c:2\.31 .*Block1:0/_/1024"), trace);

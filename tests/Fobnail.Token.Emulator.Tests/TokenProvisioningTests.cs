@@ -135,15 +135,7 @@ public class TokenProvisioningTests
 
     private static string Run(string dir, string args)
     {
-        var psi = new System.Diagnostics.ProcessStartInfo("openssl", args)
-        {
-            WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(30_000));
-        Assert.True(p.ExitCode == 0, $"openssl {args}: {err.Result}");
-        return output + err.Result;
+        var r = Command.Run("openssl", args.Split(' '), new() { WorkingDirectory = dir }).EnsureSuccess();
+        return r.Stdout + r.Stderr;
     }
 }

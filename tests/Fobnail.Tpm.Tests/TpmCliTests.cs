@@ -9,11 +9,10 @@ namespace Fobnail.Tpm.Tests;
 [Trait("Category", TpmCollection.Trait)]
 public sealed class TpmCliTests(TpmFixture tpm)
 {
-    private (int ExitCode, string Stdout, string Stderr) Cli(params string[] args)
+    private CommandResult Cli(params string[] args)
     {
         string[] target = args.Contains("--tpm") ? [] : ["--tpm", tpm.Spec.ToString()];
-        using Process p = FobnailInitProcess.Start(["tpm", .. args, .. target]);
-        return FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(60));
+        return FobnailInitProcess.Run(["tpm", .. args, .. target], TimeSpan.FromSeconds(60));
     }
 
     [Fact]

@@ -45,8 +45,7 @@ public sealed class TpmCliTimeoutTests : IDisposable
     public void A_TPM_that_never_answers_fails_the_command_after_the_timeout()
     {
         var clock = Stopwatch.StartNew();
-        using Process p = FobnailInitProcess.Start(["tpm", "info", "--tpm", Tpm, "--timeout", "0.5"]);
-        var (code, _, stderr) = FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(30));
+        var (code, _, stderr) = FobnailInitProcess.Run(["tpm", "info", "--tpm", Tpm, "--timeout", "0.5"], TimeSpan.FromSeconds(30));
         Assert.Equal(1, code);
         Assert.Contains($"tpm: {Tpm}: no response to TPM2_Startup within 0.5 s", stderr);
         Assert.True(_commandRead.Task.IsCompletedSuccessfully);
@@ -54,14 +53,14 @@ public sealed class TpmCliTimeoutTests : IDisposable
     }
 
     [Fact]
-    public void Ctrl_C_ends_the_wait_for_the_TPM()
+    public async Task Ctrl_C_ends_the_wait_for_the_TPM()
     {
-        using Process p = FobnailInitProcess.Start(["tpm", "pcrs", "--tpm", Tpm, "--timeout", "120"]);
+        await using LoggedProcess p = FobnailInitProcess.Start(["tpm", "pcrs", "--tpm", Tpm, "--timeout", "120"]);
         Assert.True(_commandRead.Task.Wait(TimeSpan.FromSeconds(30)), "fobnail-init sent no command");
         var clock = Stopwatch.StartNew();
-        using (Process kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            kill.WaitForExit();
-        var (code, _, stderr) = FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(20));
+        await p.SignalAsync("INT");
+        int code = await p.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        string stderr = string.Join('\n', p.StderrLines);
         Assert.Contains("tpm: interrupted while waiting for the TPM", stderr);
         Assert.Equal(1, code);
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
@@ -73,8 +72,7 @@ public sealed class TpmCliTimeoutTests : IDisposable
     [InlineData("--timeout", "NaN")]
     public void Timeouts_outside_0_to_3600_s_are_usage_errors(string option, string value)
     {
-        using Process p = FobnailInitProcess.Start(["tpm", "info", "--tpm", Tpm, option, value]);
-        var (code, _, stderr) = FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(30));
+        var (code, _, stderr) = FobnailInitProcess.Run(["tpm", "info", "--tpm", Tpm, option, value], TimeSpan.FromSeconds(30));
         Assert.Equal(2, code);
         Assert.Contains($"{option} ", stderr);
         Assert.Contains("expected seconds between 0 and 3600", stderr);

@@ -11,11 +11,10 @@ public class AttestCliTests(TpmFixture tpm)
 {
     private static readonly string[] Meta = ["--meta", "mac=52:54:00:c1:c1:01", "--meta", "manufacturer=Fobnail", "--meta", "product_name=CLI test", "--meta"];
 
-    private (int ExitCode, string Stdout, string Stderr) Cli(TokenPeer token, string serial, params string[] args)
+    private CommandResult Cli(TokenPeer token, string serial, params string[] args)
     {
-        using Process p = FobnailInitProcess.Start([.. args, "--token", token.EndPoint.ToString(), "--tpm", tpm.Spec.ToString(),
-            "--ek-chain", token.EkChainDir, .. Meta, "serial_number=" + serial]);
-        return FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(60));
+        return FobnailInitProcess.Run([.. args, "--token", token.EndPoint.ToString(), "--tpm", tpm.Spec.ToString(),
+            "--ek-chain", token.EkChainDir, .. Meta, "serial_number=" + serial], TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -54,8 +53,7 @@ public class AttestCliTests(TpmFixture tpm)
     [Fact]
     public void Platform_metadata_json_shows_the_cbor_and_its_sha256()
     {
-        using Process p = FobnailInitProcess.Start(["platform", "metadata", "--json", .. Meta, "serial_number=S1"]);
-        var (code, stdout, stderr) = FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(30));
+        var (code, stdout, stderr) = FobnailInitProcess.Run(["platform", "metadata", "--json", .. Meta, "serial_number=S1"], TimeSpan.FromSeconds(30));
         Assert.True(code == 0, stderr);
         JsonElement json = JsonDocument.Parse(stdout).RootElement;
         byte[] cbor = Convert.FromHexString(json.GetProperty("metadata_cbor").GetString()!);
@@ -71,8 +69,7 @@ public class AttestCliTests(TpmFixture tpm)
         using var relay = UdpRelay.SilentAfter(token.EndPoint, 0);
         tpm.With(t => new TpmAttestationKeys(t).EnsureAik(allowCreate: true));
         var clock = Stopwatch.StartNew();
-        using Process p = FobnailInitProcess.Start(["attest", "--ack-timeout", "0.2", "--token", relay.EndPoint.ToString(), "--tpm", tpm.Spec.ToString(), .. Meta, "serial_number=x"]);
-        var (code, stdout, stderr) = FobnailInitProcess.Finish(p, TimeSpan.FromSeconds(60));
+        var (code, stdout, stderr) = FobnailInitProcess.Run(["attest", "--ack-timeout", "0.2", "--token", relay.EndPoint.ToString(), "--tpm", tpm.Spec.ToString(), .. Meta, "serial_number=x"], TimeSpan.FromSeconds(60));
         // 0.2 s × 1.5 × (1 + 2 + 4 + 8 + 16) ≈ 9.3 s at most for the CoAP back-off, plus process start-up.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         Assert.True(code == 13, $"exit {code}: {stdout} {stderr}");

@@ -100,10 +100,7 @@ public class PrimaryNicTests
     {
         PrimaryNicChoice? choice = PrimaryNic.Find("/sys");
         Assert.NotNull(choice);
-        var psi = new System.Diagnostics.ProcessStartInfo("ip", ["-o", "link", "show", "dev", choice.Interface]) { RedirectStandardOutput = true };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        string line = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
+        string line = Command.Output("ip", "-o", "link", "show", "dev", choice.Interface);
         string mac = string.Join(':', choice.Mac.Select(b => b.ToString("x2")));
         Assert.Contains("link/ether " + mac, line);
         Assert.DoesNotContain("usb", choice.PciFunction);

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
 using Fobnail.Coap;
-using Fobnail.Protocol.Tests.Support;
+using Fobnail.Testing.Network;
+using Fobnail.Testing.Processes;
 
 namespace Fobnail.Protocol.Tests.Coap;
 
@@ -15,23 +16,23 @@ public class LibcoapInteropTests
 
     private static byte[] Text(int n) => Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, n).Select(i => (char)('A' + i % 26))));
 
-    private static async Task<(ExternalProcess Server, IPEndPoint EndPoint)> StartLibcoapServer()
+    private static async Task<(LoggedProcess Server, IPEndPoint EndPoint)> StartLibcoapServer()
     {
-        int port = Loopback.FreeUdpPort();
-        var server = new ExternalProcess("coap-server-notls", "-A", "127.0.0.1", "-p", port.ToString(), "-v", "0");
+        int port = FreePorts.Udp();
+        var server = LoggedProcess.Start("coap-server-notls", "coap-server-notls", ["-A", "127.0.0.1", "-p", port.ToString(), "-v", "0"]);
         var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         using var probe = new CoapClient(endPoint, new CoapClientOptions { AckTimeout = TimeSpan.FromMilliseconds(100), MaxRetransmit = 0 });
         for (int i = 0; i < 50; i++)
             if (await probe.PingAsync()) return (server, endPoint);
-        server.Dispose();
-        throw new InvalidOperationException("coap-server-notls did not come up: " + server.Output);
+        await server.DisposeAsync();
+        throw new InvalidOperationException("coap-server-notls did not come up: " + server.Transcript);
     }
 
     [Fact]
     public async Task OurClient_PlainGetPingAndSeparateResponse()
     {
         var (server, endPoint) = await StartLibcoapServer();
-        using var _ = server;
+        await using var _ = server;
         using var client = new CoapClient(endPoint, Options);
 
         var root = await client.GetAsync("/");
@@ -54,7 +55,7 @@ public class LibcoapInteropTests
     public async Task OurClient_Block1UploadAndBlock2DownloadOver5KB()
     {
         var (server, endPoint) = await StartLibcoapServer();
-        using var _ = server;
+        await using var _ = server;
         using var client = new CoapClient(endPoint, Options);
         byte[] data = Text(6000);
 
@@ -98,9 +99,9 @@ public class LibcoapInteropTests
         await File.WriteAllBytesAsync(file, data);
         try
         {
-            using var client = new ExternalProcess("coap-client-notls", "-B", "10", "-m", "put", "-b", "1024", "-f", file,
-                $"coap://127.0.0.1:{server.LocalEndPoint.Port}/api/v1/storage/fs/upload.bin");
-            Assert.Equal(0, await client.WaitAsync(TimeSpan.FromSeconds(20)));
+            var client = await Command.RunAsync("coap-client-notls", ["-B", "10", "-m", "put", "-b", "1024", "-f", file,
+                $"coap://127.0.0.1:{server.LocalEndPoint.Port}/api/v1/storage/fs/upload.bin"], new() { Timeout = TimeSpan.FromSeconds(20) });
+            Assert.Equal(0, client.ExitCode);
             Assert.Equal(data, received);
             lock (blocks) Assert.Equal(["0/1/1024", "1/1/1024", "2/1/1024", "3/1/1024", "4/1/1024", "5/0/1024"], blocks);
         }
@@ -119,9 +120,9 @@ public class LibcoapInteropTests
         string output = Path.Combine(Path.GetTempPath(), $"fobnail-coap-{Guid.NewGuid():N}.out");
         try
         {
-            using var client = new ExternalProcess("coap-client-notls", "-B", "10", "-m", "get", "-o", output,
-                $"coap://127.0.0.1:{server.LocalEndPoint.Port}/big");
-            Assert.Equal(0, await client.WaitAsync(TimeSpan.FromSeconds(20)));
+            var client = await Command.RunAsync("coap-client-notls", ["-B", "10", "-m", "get", "-o", output,
+                $"coap://127.0.0.1:{server.LocalEndPoint.Port}/big"], new() { Timeout = TimeSpan.FromSeconds(20) });
+            Assert.Equal(0, client.ExitCode);
             Assert.Equal(data, await File.ReadAllBytesAsync(output));
         }
         finally
@@ -143,10 +144,10 @@ public class LibcoapInteropTests
             s.PingReceived += _ => Interlocked.Increment(ref pings);
         });
         // -s 3 observes for 3 s and -K 1 makes the client send a CoAP ping after 1 s of inactivity.
-        using var client = new ExternalProcess("coap-client-notls", "-v", "7", "-B", "4", "-K", "1", "-s", "3", "-m", "get",
-            $"coap://127.0.0.1:{server.LocalEndPoint.Port}/");
-        await client.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.True(pings >= 1, "coap-client sent no ping: " + client.Output);
-        Assert.Contains("t:RST", client.Output);
+        var client = await Command.RunAsync("coap-client-notls", ["-v", "7", "-B", "4", "-K", "1", "-s", "3", "-m", "get",
+            $"coap://127.0.0.1:{server.LocalEndPoint.Port}/"], new() { Timeout = TimeSpan.FromSeconds(20) });
+        string output = client.Stdout + client.Stderr;
+        Assert.True(pings >= 1, "coap-client sent no ping: " + output);
+        Assert.Contains("t:RST", output);
     }
 }

@@ -9,6 +9,9 @@ public sealed record CommandResult(string CommandLine, int ExitCode, string Stdo
     public CommandResult EnsureSuccess() => ExitCode == 0 ? this
         : throw new InvalidOperationException($"{CommandLine} exited {ExitCode}: {Stderr}{(Stdout.Length > 0 ? "\n" + Stdout : "")}");
 
+    /// <summary>The three parts assertions look at: <c>var (exit, stdout, stderr) = ...</c>.</summary>
+    public void Deconstruct(out int exitCode, out string stdout, out string stderr) => (exitCode, stdout, stderr) = (ExitCode, Stdout, Stderr);
+
     public override string ToString() => $"{CommandLine}: exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
 }
 

@@ -1,30 +1,18 @@
-using System.Diagnostics;
-
 namespace Fobnail.Testing.Processes;
 
-/// <summary>Starts `fobnail-init` (the fobnail-init.dll copied next to the tests) as a process with redirected output.</summary>
+/// <summary>
+/// `fobnail-init` as a process: the fobnail-init.dll copied next to the tests (a ProjectReference to
+/// src/Fobnail.Init), run by `dotnet` through <see cref="Command"/> or started as a <see cref="LoggedProcess"/>.
+/// </summary>
 public static class FobnailInitProcess
 {
-    public static Process Start(IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fobnail-init.dll"));
-        foreach (string a in args)
-            psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
+    private static string[] Argv(IEnumerable<string> args) => [Path.Combine(AppContext.BaseDirectory, "fobnail-init.dll"), .. args];
 
-    /// <summary>Waits for the exit (failing the test after <paramref name="limit"/>) and returns the exit code and output.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Finish(Process p, TimeSpan limit)
-    {
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(limit))
-        {
-            p.Kill();
-            Assert.Fail($"fobnail-init did not finish within {limit.TotalSeconds} s");
-        }
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    /// <summary>Runs one command to its end; <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
+    public static CommandResult Run(IEnumerable<string> args, TimeSpan timeout, CommandOptions? options = null) =>
+        Command.Run("dotnet", Argv(args), (options ?? new CommandOptions()) with { Timeout = timeout });
+
+    /// <summary>Starts a command the test talks to, signals or waits for (net watch, a request to a silent peer).</summary>
+    public static LoggedProcess Start(IEnumerable<string> args, CommandOptions? options = null) =>
+        LoggedProcess.Start("fobnail-init", "dotnet", Argv(args), options: options);
 }

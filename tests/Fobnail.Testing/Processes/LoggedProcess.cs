@@ -13,22 +13,24 @@ public sealed class LoggedProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly LineLog _log;
     private readonly bool _ownsLog;
+    private readonly List<string> _stdout = [];
+    private readonly List<string> _stderr = [];
 
-    private LoggedProcess(Process process, LineLog log, bool ownsLog)
+    private LoggedProcess(LineLog log, bool ownsLog, string file, IEnumerable<string> args, CommandOptions? options)
     {
-        _process = process;
         _log = log;
         _ownsLog = ownsLog;
+        _process = StartInto(log, file, args, options);
     }
 
     /// <summary>Starts <paramref name="file"/>; <paramref name="logPath"/> (optional) gets a copy of every line.</summary>
     public static LoggedProcess Start(string what, string file, IEnumerable<string> args, string? logPath = null, CommandOptions? options = null)
     {
         if (logPath is not null) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(logPath)!);
-        Process? started = null;
+        LoggedProcess? started = null;
         var log = new LineLog(logPath, what, () => started is { HasExited: true });
-        started = StartInto(log, file, args, options);
-        return new LoggedProcess(started, log, ownsLog: true);
+        started = new LoggedProcess(log, ownsLog: true, file, args, options);
+        return started;
     }
 
     /// <summary>
@@ -36,18 +38,25 @@ public sealed class LoggedProcess : IAsyncDisposable
     /// program restarted during a test (the token emulator keeping its flash) keeps one transcript.
     /// </summary>
     public static LoggedProcess StartWithLog(LineLog log, string file, IEnumerable<string> args, CommandOptions? options = null) =>
-        new(StartInto(log, file, args, options), log, ownsLog: false);
+        new(log, ownsLog: false, file, args, options);
 
-    private static Process StartInto(LineLog log, string file, IEnumerable<string> args, CommandOptions? options)
+    private Process StartInto(LineLog log, string file, IEnumerable<string> args, CommandOptions? options)
     {
         ProcessStartInfo psi = Command.StartInfo(file, args, options ?? new CommandOptions());
         var process = new Process { StartInfo = psi };
-        process.OutputDataReceived += (_, e) => log.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => log.Add(e.Data);
+        process.OutputDataReceived += (_, e) => Add(_stdout, e.Data, log);
+        process.ErrorDataReceived += (_, e) => Add(_stderr, e.Data, log);
         if (!process.Start()) throw new InvalidOperationException($"cannot start {file}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    // Each stream also keeps its own lines, for tests whose assertions tell stdout from stderr.
+    private static void Add(List<string> stream, string? line, LineLog log)
+    {
+        if (line is not null) lock (stream) stream.Add(line);
+        log.Add(line);
     }
 
     public int Pid => _process.Id;
@@ -55,6 +64,12 @@ public sealed class LoggedProcess : IAsyncDisposable
     public string? LogPath => _log.Path;
     public int LineCount => _log.LineCount;
     public string Transcript => _log.Transcript;
+
+    /// <summary>The stdout lines alone (complete once <see cref="WaitForExitAsync"/> returned).</summary>
+    public IReadOnlyList<string> StdoutLines { get { lock (_stdout) return _stdout.ToArray(); } }
+
+    /// <summary>The stderr lines alone (complete once <see cref="WaitForExitAsync"/> returned).</summary>
+    public IReadOnlyList<string> StderrLines { get { lock (_stderr) return _stderr.ToArray(); } }
 
     /// <summary>Waits for a line matching <paramref name="pattern"/> at or after line <paramref name="from"/>.</summary>
     public Task<(Match Match, int Line)> WaitForAsync(string pattern, TimeSpan timeout, int from = 0) =>
