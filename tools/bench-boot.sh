@@ -44,5 +44,5 @@ for run in $(seq 1 "$runs"); do
   wait "$qemu" 2>/dev/null || true
   [ -n "$stamp" ] || { cat "$logdir/bench-boot-$run.log" >&2; echo "run $run: no /init line" >&2; exit 1; }
   printf 'run %d: /init at %s s (guest uptime%s), %.2f s wall clock from QEMU start, load %s\n' \
-    "$run" "$stamp" "${ICOUNT:+, icount shift=$ICOUNT}" "$(echo "$end - $start" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
+    "$run" "$stamp" "${ICOUNT:+, icount shift=$ICOUNT}" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$(cut -d' ' -f1 /proc/loadavg)"
 done
