@@ -18,6 +18,8 @@ namespace Fobnail.Qemu.Tests;
 public sealed class HostedSystemTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Check = TimeSpan.FromSeconds(300);
+    /// <summary>The check script's unplug/replug rounds, in order (it names each in its requests).</summary>
+    private static readonly string[] ReplugRounds = ["1", "2"];
 
     /// <summary>The overlay installing hosted mode as dist/README.md says, plus the check unit.</summary>
     private static string Overlay(string directory)
@@ -43,7 +45,8 @@ public sealed class HostedSystemTests(ITestOutputHelper output)
         Install(Path.Combine(dist, "systemd/fobnail-init.service"), "/etc/systemd/system/fobnail-init.service");
         Install(Path.Combine(dist, "dbus/org.fobnail.Attester1.conf"), "/usr/share/dbus-1/system.d/org.fobnail.Attester1.conf");
         Install(Path.Combine(dist, "dbus/org.fobnail.Attester1.xml"), "/usr/share/dbus-1/interfaces/org.fobnail.Attester1.xml");
-        Install(Path.Combine(dist, "NetworkManager/90-fobnail-token.conf"), "/etc/NetworkManager/conf.d/90-fobnail-token.conf");
+        // Not dist/NetworkManager/90-fobnail-token.conf: without it NetworkManager would manage the token's
+        // interface, so an "unmanaged" in the guest is the daemon's doing (its D-Bus call), which is under test.
         Install(Path.Combine(dist, "systemd-networkd/50-fobnail-token.network"), "/etc/systemd/network/50-fobnail-token.network");
         // What `systemctl enable fobnail-init` makes: the [Install] section's WantedBy and Alias.
         Link("/etc/systemd/system/multi-user.target.wants/fobnail-init.service", "/etc/systemd/system/fobnail-init.service");
@@ -71,8 +74,21 @@ public sealed class HostedSystemTests(ITestOutputHelper output)
             var (_, banner) = await vm.WaitForAsync(@"Linux version \d", Boot, trusted);
             var (_, multiUser) = await vm.WaitForAsync(InstalledDebian.MultiUserPattern, DebianBoot, banner);
 
+            // The check script asks for the token to be unplugged and plugged in again (into the running Debian).
+            int at = multiUser;
+            foreach (string round in ReplugRounds)
+            {
+                (_, at) = await vm.WaitForAsync($"FOBNAIL-HOSTED replug {round} unplug-now", Check, at);
+                await rig.Twin.UnplugAsync(vm);
+                (_, at) = await vm.WaitForAsync($"FOBNAIL-HOSTED replug {round} plug-now", Check, at);
+                await rig.Twin.PlugAsync(vm, "xhci.0");
+                // QEMU's side of the plug, for a run where the guest does not see the device (the check script
+                // then reports the guest's USB state and kernel log as replug-diag).
+                output.WriteLine($"replug {round}: info usb: {(await vm.MonitorAsync("info usb")).Trim()}");
+            }
+
             // The whole story runs (both boots) before the reports are asserted, so a failing run still shows all.
-            var (_, end) = await vm.WaitForAsync("FOBNAIL-HOSTED (kexec-load exit=|done)", Check, banner);
+            var (_, end) = await vm.WaitForAsync("FOBNAIL-HOSTED (kexec-load exit=|done)", Check, at);
             string Report(string key) =>
                 vm.Lines.Skip(banner).Take(end - banner + 1).Select(l => Regex.Match(l, $@"FOBNAIL-HOSTED {key} ?(.*)$"))
                   .FirstOrDefault(m => m.Success)?.Groups[1].Value ?? $"(no {key} report; see {vm.LogPath})";
@@ -108,6 +124,29 @@ public sealed class HostedSystemTests(ITestOutputHelper output)
             Assert.Equal(@"s ""TRUSTED""", Report("LastVerdict-as-nobody"));
             Assert.StartsWith("exit=1 ", Report("second-instance"));
             Assert.Contains("TRUSTED", Report("journal-verdict"));
+            // NetworkManager (no conf.d file for the token): the daemon set the interface unmanaged over D-Bus when
+            // NetworkManager came up after it at boot, again for the new device of a replug, not at all while
+            // NetworkManager was stopped (said once), and again when NetworkManager started with the token there.
+            Assert.Matches(@":unmanaged$", Report("boot nmcli"));
+            Assert.Equal("b false", Report("boot nm-managed"));
+            Assert.Matches(@"set-unmanaged=[1-9]", Report("boot daemon-nm"));
+            Assert.Matches(@":unmanaged$", Report("replug 1 nmcli"));
+            Assert.Equal("b false", Report("replug 1 nm-managed"));
+            Assert.Equal("not-on-bus=0 on-bus=0 set-unmanaged=1", Report("replug 1 daemon-nm"));
+            Assert.StartsWith("inactive ", Report("nm-stopped"));
+            Assert.Matches(@":unmanaged$", Report("replug 2 nmcli"));
+            Assert.Equal("b false", Report("replug 2 nm-managed"));
+            Assert.Equal("not-on-bus=1 on-bus=1 set-unmanaged=1", Report("replug 2 daemon-nm"));
+            // Unplugged from the running Debian and plugged in again: the daemon saw it go and attested the new plug.
+            foreach (string round in ReplugRounds)
+            {
+                Assert.Equal("b false", Report($"replug {round} unplugged TokenPresent"));
+                Assert.Equal("b true", Report($"replug {round} TokenPresent"));
+                Assert.Equal(@"s ""TRUSTED""", Report($"replug {round} LastVerdict"));
+                var times = Regex.Match(Report($"replug {round} LastVerdictTime-before"), @"^t (\d+) after t (\d+)$");
+                Assert.True(times.Success && ulong.Parse(times.Groups[2].Value) > ulong.Parse(times.Groups[1].Value), Report($"replug {round} LastVerdictTime-before"));
+                Assert.StartsWith("1 ", Report($"replug {round} Verdict-signals") + " ");
+            }
             Assert.Equal(0, await vm.WaitForExitAsync(Step));
             Assert.DoesNotContain("Kernel panic", vm.Transcript);
             output.WriteLine($"guest log {vm.LogPath} (multi-user at line {multiUser})");
