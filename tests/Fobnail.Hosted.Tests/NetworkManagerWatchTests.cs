@@ -95,6 +95,26 @@ public sealed class NetworkManagerWatchTests
     }
 
     [Fact]
+    public async Task A_NetworkManager_that_has_not_exported_its_objects_yet_is_asked_again_when_it_adds_a_device()
+    {
+        await using var rig = await WatchedBus.StartAsync();
+        var (bus, log, watch) = (rig.Bus, rig.Log, rig.Watch);
+        // What Debian 12's NetworkManager answered in the system test right after taking its bus name.
+        using RecordingService nm = await StartNetworkManagerAsync(bus.Address, (c, asked) =>
+        {
+            if (asked == 1) c.ReplyError("org.freedesktop.DBus.Error.UnknownMethod", "Object does not exist at path “/org/freedesktop/NetworkManager”");
+            else RecordingService.ReplyObjectPath(c, Device);
+        });
+
+        watch.SetTokenInterface("usb1");
+        await log.WaitForAsync("NetworkManager has not exported its objects yet");
+        nm.EmitSignal(NetworkManagerClient.ObjectPath, NetworkManagerClient.Interface, "DeviceAdded", Device);
+        await log.WaitForAsync($"NetworkManager: usb1 ({Device}) set unmanaged");
+        Assert.Equal([Get, Get, Set], Calls(nm));
+        Assert.Equal(0, log.Count("could not set"));
+    }
+
+    [Fact]
     public async Task A_NetworkManager_answering_nonsense_is_logged_and_asked_again_on_its_next_device()
     {
         await using var rig = await WatchedBus.StartAsync();

@@ -9,8 +9,9 @@ namespace Fobnail.Hosted.DBus;
 /// is on the bus: when the token interface appears, when NetworkManager appears later (it starts after the daemon
 /// at boot: NameOwnerChanged on the bus daemon) or comes back after a restart (a new NetworkManager forgets the
 /// Managed=false of the old one), and when NetworkManager adds a device while the token's is still unknown to it
-/// (NetworkManager owns its bus name before it has enumerated the interfaces: GetDeviceByIpIface then answers
-/// UnknownDevice, and its DeviceAdded signal says when to ask again). NetworkManager not on the bus is no error:
+/// (NetworkManager owns its bus name before it has exported its objects and enumerated the interfaces:
+/// GetDeviceByIpIface then fails with UnknownMethod or UnknownDevice, and its DeviceAdded signal says when to ask
+/// again). NetworkManager not on the bus is no error:
 /// logged once per absence, nothing else is done. Everything runs on one loop, in the order the events came.
 /// </summary>
 public sealed class NetworkManagerWatch : IAsyncDisposable
@@ -128,6 +129,9 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
                             break;
                         case NetworkManagerClient.Result.NotRunning:
                             _log.Debug("NetworkManager is still not on the bus; {IfName} left alone", ifName);
+                            break;
+                        case NetworkManagerClient.Result.NotReady:
+                            _log.Debug("NetworkManager has not exported its objects yet; asking again when it adds a device");
                             break;
                         case NetworkManagerClient.Result.UnknownDevice:
                             _log.Debug("NetworkManager does not know {IfName} yet; asking again when it adds a device", ifName);
