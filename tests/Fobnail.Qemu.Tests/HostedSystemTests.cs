@@ -18,6 +18,12 @@ namespace Fobnail.Qemu.Tests;
 public sealed class HostedSystemTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Check = TimeSpan.FromSeconds(300);
+    /// <summary>
+    /// The kexec'd Debian to multi-user: one more full Debian boot in the same guest; at load average 20-25 on the
+    /// 2-core machine it took over 600 s (udev at 256 s, dbus at 420 s), so it gets twice DebianBoot. A bound, not
+    /// a speed goal.
+    /// </summary>
+    private static readonly TimeSpan KexecBoot = DebianBoot * 2;
     /// <summary>The check script's unplug/replug rounds, in order (it names each in its requests).</summary>
     private static readonly string[] ReplugRounds = ["1", "2"];
 
@@ -84,7 +90,8 @@ public sealed class HostedSystemTests(ITestOutputHelper output)
                 await rig.Twin.PlugAsync(vm, "xhci.0");
                 // QEMU's side of the plug, for a run where the guest does not see the device (the check script
                 // then reports the guest's USB state and kernel log as replug-diag).
-                output.WriteLine($"replug {round}: info usb: {(await vm.MonitorAsync("info usb")).Trim()}");
+                string usb = await vm.MonitorAsync("info usb");
+                output.WriteLine($"replug {round}: info usb: {usb[(usb.IndexOf('\n') + 1)..].Replace("(qemu)", "").Trim()}");
             }
 
             // The whole story runs (both boots) before the reports are asserted, so a failing run still shows all.
@@ -99,7 +106,7 @@ public sealed class HostedSystemTests(ITestOutputHelper output)
             var (_, stopped) = await vm.WaitForAsync(@"Stopped fobnail-init", Check, loadedAt);
             var (_, second) = await vm.WaitForAsync(@"Linux version \d", Boot, stopped);
             await vm.WaitForAsync(@"Kernel command line: .*fobnail_hosted_kexec=1", Step, second);
-            await vm.WaitForAsync(InstalledDebian.MultiUserMarker + @" .*fobnail_hosted_kexec=1", DebianBoot, second);
+            await vm.WaitForAsync(InstalledDebian.MultiUserMarker + @" .*fobnail_hosted_kexec=1", KexecBoot, second);
             var (stops, _) = await vm.WaitForAsync(@"FOBNAIL-HOSTED previous-boot-stops (\d+)", Check, second);
             Assert.True(int.Parse(stops.Groups[1].Value) > 0, stops.Value);
             await vm.WaitForAsync("FOBNAIL-HOSTED done", Check, second);
