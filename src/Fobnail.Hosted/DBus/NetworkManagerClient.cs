@@ -9,7 +9,7 @@ namespace Fobnail.Hosted.DBus;
 /// false, not persistent, what `nmcli device set IFACE managed no` does) rather than creating a link-local
 /// connection profile, because a profile would be persistent state on the user's system and NetworkManager would
 /// still own the address. The shipped conf.d snippet makes the device unmanaged from the start; this call covers
-/// systems without it.
+/// systems without it. When to call it (NetworkManager starting late, restarting): <see cref="NetworkManagerWatch"/>.
 /// </summary>
 public sealed class NetworkManagerClient(DBusConnection connection)
 {

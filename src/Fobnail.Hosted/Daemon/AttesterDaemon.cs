@@ -6,8 +6,8 @@ using Serilog;
 namespace Fobnail.Hosted.Daemon;
 
 /// <summary>
-/// The hosted-mode loop: follows the token link's states (from <see cref="TokenLinkManager"/>), tells the network
-/// manager to leave a new token interface alone, attests each time the link becomes Ready (every plug), and on
+/// The hosted-mode loop: follows the token link's states (from <see cref="TokenLinkManager"/>), says which interface
+/// is the token's (for the NetworkManager watch), attests each time the link becomes Ready (every plug), and on
 /// AttestNow. Every verdict goes to the D-Bus object (properties + Verdict signal) and to the log with the
 /// verdict as a structured field. One attestation at a time; one that is running when the token leaves is
 /// cancelled.
