@@ -51,8 +51,10 @@ public sealed class HostedSystemTests(ITestOutputHelper output)
         Install(Path.Combine(dist, "systemd/fobnail-init.service"), "/etc/systemd/system/fobnail-init.service");
         Install(Path.Combine(dist, "dbus/org.fobnail.Attester1.conf"), "/usr/share/dbus-1/system.d/org.fobnail.Attester1.conf");
         Install(Path.Combine(dist, "dbus/org.fobnail.Attester1.xml"), "/usr/share/dbus-1/interfaces/org.fobnail.Attester1.xml");
-        // Not dist/NetworkManager/90-fobnail-token.conf: without it NetworkManager would manage the token's
-        // interface, so an "unmanaged" in the guest is the daemon's doing (its D-Bus call), which is under test.
+        // dist/NetworkManager/90-fobnail-token.conf is not installed where NetworkManager reads it: without it
+        // NetworkManager would manage the token's interface, so an "unmanaged" in the guest is the daemon's doing
+        // (its D-Bus call). The check script installs it for the kexec'd boot, where it is checked on its own.
+        Install(Path.Combine(dist, "NetworkManager/90-fobnail-token.conf"), "/usr/local/share/fobnail-hosted/90-fobnail-token.conf");
         Install(Path.Combine(dist, "systemd-networkd/50-fobnail-token.network"), "/etc/systemd/network/50-fobnail-token.network");
         // What `systemctl enable fobnail-init` makes: the [Install] section's WantedBy and Alias.
         Link("/etc/systemd/system/multi-user.target.wants/fobnail-init.service", "/etc/systemd/system/fobnail-init.service");
@@ -109,7 +111,12 @@ public sealed class HostedSystemTests(ITestOutputHelper output)
             await vm.WaitForAsync(InstalledDebian.MultiUserMarker + @" .*fobnail_hosted_kexec=1", KexecBoot, second);
             var (stops, _) = await vm.WaitForAsync(@"FOBNAIL-HOSTED previous-boot-stops (\d+)", Check, second);
             Assert.True(int.Parse(stops.Groups[1].Value) > 0, stops.Value);
+            var (confD, _) = await vm.WaitForAsync(@"FOBNAIL-HOSTED conf-d nmcli (.*)$", Check, second);
+            var (confDLog, _) = await vm.WaitForAsync(@"FOBNAIL-HOSTED conf-d nm-log (.*)$", Check, second);
             await vm.WaitForAsync("FOBNAIL-HOSTED done", Check, second);
+            // The shipped conf.d file alone (no daemon in that boot): unmanaged from the start, never managed.
+            Assert.Matches(@"^\S+:unmanaged daemon=inactive$", confD.Groups[1].Value);
+            Assert.DoesNotContain("unmanaged -> ", confDLog.Groups[1].Value);
 
             // Under systemd: Type=notify reached "running" (READY=1 came), the name is owned by the unit.
             string service = Report("service");
