@@ -9,7 +9,7 @@ namespace Fobnail.Hosted.DBus;
 /// false, not persistent, what `nmcli device set IFACE managed no` does) rather than creating a link-local
 /// connection profile, because a profile would be persistent state on the user's system and NetworkManager would
 /// still own the address. The shipped conf.d snippet makes the device unmanaged from the start; this call covers
-/// systems without it.
+/// systems without it. When to call it (NetworkManager starting late, restarting): <see cref="NetworkManagerWatch"/>.
 /// </summary>
 public sealed class NetworkManagerClient(DBusConnection connection)
 {
@@ -26,6 +26,11 @@ public sealed class NetworkManagerClient(DBusConnection connection)
         NotRunning,
         /// <summary>NetworkManager does not know the interface (yet, or it is gone).</summary>
         UnknownDevice,
+        /// <summary>
+        /// NetworkManager owns its bus name but has not exported its objects yet: it takes the name first when it
+        /// starts (seen with Debian 12's NetworkManager 1.42: UnknownMethod, "Object does not exist at path").
+        /// </summary>
+        NotReady,
     }
 
     public async Task<(Result Result, string? DevicePath)> SetUnmanagedAsync(string ifName)
@@ -52,6 +57,10 @@ public sealed class NetworkManagerClient(DBusConnection connection)
         catch (DBusErrorReplyException e) when (e.ErrorName == "org.freedesktop.NetworkManager.UnknownDevice")
         {
             return (Result.UnknownDevice, null);
+        }
+        catch (DBusErrorReplyException e) when (e.ErrorName is "org.freedesktop.DBus.Error.UnknownMethod" or "org.freedesktop.DBus.Error.UnknownObject")
+        {
+            return (Result.NotReady, null);
         }
         MessageBuffer set = BusMessages.Build(connection, (ref MessageWriter w) =>
         {

@@ -6,8 +6,8 @@ using Serilog;
 namespace Fobnail.Hosted.Daemon;
 
 /// <summary>
-/// The hosted-mode loop: follows the token link's states (from <see cref="TokenLinkManager"/>), tells the network
-/// manager to leave a new token interface alone, attests each time the link becomes Ready (every plug), and on
+/// The hosted-mode loop: follows the token link's states (from <see cref="TokenLinkManager"/>), says which interface
+/// is the token's (for the NetworkManager watch), attests each time the link becomes Ready (every plug), and on
 /// AttestNow. Every verdict goes to the D-Bus object (properties + Verdict signal) and to the log with the
 /// verdict as a structured field. One attestation at a time; one that is running when the token leaves is
 /// cancelled.
@@ -29,8 +29,11 @@ public sealed class AttesterDaemon
     /// <summary>Where verdicts and token presence are published (set once the bus object exists).</summary>
     public AttesterObject? Bus { get; set; }
 
-    /// <summary>Called with the interface name when a token interface appears (NetworkManager handling).</summary>
-    public Func<string, Task>? OnTokenInterface { get; init; }
+    /// <summary>
+    /// Called with the interface name when a token interface appears and with null when it goes away (the
+    /// NetworkManager watch); called on the loop, so it must not block.
+    /// </summary>
+    public Action<string?>? TokenInterfaceChanged { get; init; }
 
     /// <summary>Called with every verdict after it was published (tests, desktop notification).</summary>
     public event Action<DaemonVerdict>? VerdictPublished;
@@ -39,13 +42,18 @@ public sealed class AttesterDaemon
     public async Task RunAsync(IAsyncEnumerable<TokenLinkEvent> links, CancellationToken ct)
     {
         var running = new List<Task>();
+        string? tokenInterface = null;
         try
         {
             await foreach (TokenLinkEvent e in links.WithCancellation(ct).ConfigureAwait(false))
             {
                 Bus?.SetTokenPresent(e.State != TokenLinkState.Absent);
-                if (e.State == TokenLinkState.Present && e.Previous == TokenLinkState.Absent && e.IfName is { } ifName && OnTokenInterface is { } tell)
-                    running.Add(TellNetworkManagerAsync(tell, ifName));
+                string? ifName = e.State == TokenLinkState.Absent ? null : e.IfName ?? tokenInterface;
+                if (ifName != tokenInterface)
+                {
+                    tokenInterface = ifName;
+                    TokenInterfaceChanged?.Invoke(ifName);
+                }
                 if (e.State == TokenLinkState.Ready && e.Previous != TokenLinkState.Ready)
                 {
                     CancellationTokenSource ready;
@@ -120,16 +128,6 @@ public sealed class AttesterDaemon
         finally
         {
             _gate.Release();
-        }
-    }
-
-    private async Task TellNetworkManagerAsync(Func<string, Task> tell, string ifName)
-    {
-        try { await tell(ifName).ConfigureAwait(false); }
-        catch (Exception e)
-        {
-            // Not fatal: the link manager still configures the address; NetworkManager may fight it (logged).
-            _log.Warning("NetworkManager: could not set {IfName} unmanaged: {Error}", ifName, e.Message);
         }
     }
 }

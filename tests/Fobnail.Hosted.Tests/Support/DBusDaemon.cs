@@ -10,8 +10,8 @@ namespace Fobnail.Hosted.Tests.Support;
 /// </summary>
 internal sealed class DBusDaemon : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _dir;
+    private Process _process;
 
     private DBusDaemon(Process process, string dir, string address)
     {
@@ -21,6 +21,12 @@ internal sealed class DBusDaemon : IAsyncDisposable
     }
 
     public string Address { get; }
+
+    /// <summary>
+    /// The address as the system bus's is known (a socket path, no server guid): what a client restarted after a
+    /// bus restart connects to (an address with the old guid would be refused by the new bus's clients).
+    /// </summary>
+    public string PathAddress => $"unix:path={Path.Combine(_dir, "bus")}";
 
     public bool HasExited => _process.HasExited;
 
@@ -77,6 +83,12 @@ internal sealed class DBusDaemon : IAsyncDisposable
             {policy}
             </busconfig>
             """);
+        var (p, address) = await LaunchAsync(config);
+        return new DBusDaemon(p, dir, address);
+    }
+
+    private static async Task<(Process Process, string Address)> LaunchAsync(string config)
+    {
         var psi = new ProcessStartInfo("dbus-daemon")
         {
             RedirectStandardOutput = true,
@@ -93,7 +105,21 @@ internal sealed class DBusDaemon : IAsyncDisposable
             throw new InvalidOperationException($"dbus-daemon did not start: {err}");
         }
         _ = p.StandardError.ReadToEndAsync();
-        return new DBusDaemon(p, dir, address.Trim());
+        return (p, address.Trim());
+    }
+
+    /// <summary>
+    /// A new dbus-daemon with the same configuration after <see cref="KillAsync"/>: the bus restarted, listening on
+    /// the same socket path (dbus-daemon replaces the stale socket), every name and match of the old one gone.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        var (p, address) = await LaunchAsync(Path.Combine(_dir, "bus.conf"));
+        _process = p;
+        if (!address.StartsWith(PathAddress + ",", StringComparison.Ordinal))
+            throw new InvalidOperationException($"the restarted bus listens at {address}, not at {PathAddress}");
     }
 
     /// <summary>Kills the bus (SIGKILL): every connection sees the socket close.</summary>

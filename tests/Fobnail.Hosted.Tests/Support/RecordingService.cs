@@ -96,5 +96,16 @@ internal sealed class RecordingService : IPathMethodHandler, IDisposable
         finally { w.Dispose(); }
     }
 
+    /// <summary>Emits a signal with one object-path argument (NetworkManager's DeviceAdded(o)).</summary>
+    public void EmitSignal(string path, string @interface, string member, string objectPath)
+    {
+        MessageBuffer signal = BusMessages.Build(_connection, (ref MessageWriter w) =>
+        {
+            w.WriteSignalHeader(null, path, @interface, member, "o");
+            w.WriteObjectPath(objectPath);
+        });
+        if (!_connection.TrySendMessage(signal)) throw new InvalidOperationException($"could not send {member}");
+    }
+
     public void Dispose() => _connection.Dispose();
 }
