@@ -66,7 +66,7 @@ public sealed class AttesterBusFuzzTests
         Assert.True(deep >= Runs / 4, $"only {deep} of {Runs} got past the argument checks: {summary}");
         Assert.True(outcomes.GetValueOrDefault("org.freedesktop.DBus.Error.InvalidArgs") >= Runs / 10, summary);
 
-        Tool.Result after = await Tool.Busctl(bus.Address, "get-property", AttesterBus.BusName, AttesterBus.ObjectPath, AttesterBus.Interface, "TokenPresent");
+        CommandResult after = await Tool.Busctl(bus.Address, "get-property", AttesterBus.BusName, AttesterBus.ObjectPath, AttesterBus.Interface, "TokenPresent");
         Assert.Equal("b false", after.Stdout.Trim());
     }
 

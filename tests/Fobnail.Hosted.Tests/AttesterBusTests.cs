@@ -77,7 +77,7 @@ public sealed class AttesterBusTests
         var fake = new FakeAttester();
         await using var served = await ServedAttester.StartAsync(bus.Address, fake);
 
-        Tool.Result absent = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
+        CommandResult absent = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
         Assert.NotEqual(0, absent.ExitCode);
         Assert.Contains("no Fobnail Token is plugged in and ready", absent.Stderr);
         Assert.Equal(0, fake.Calls);
@@ -85,7 +85,7 @@ public sealed class AttesterBusTests
         Task<DaemonVerdict> plugged = served.NextVerdictAsync();
         served.Plug();
         await plugged;
-        Tool.Result now = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
+        CommandResult now = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
         Assert.True(now.ExitCode == 0, now.ToString());
         Assert.Equal("ss \"TRUSTED\" \"attestation: TRUSTED (fake)\"", now.Stdout.Trim());
         Assert.Equal(2, fake.Calls);
@@ -103,12 +103,12 @@ public sealed class AttesterBusTests
 
         fake.Release = new TaskCompletionSource();
         var started = new TaskCompletionSource();
-        Task<Tool.Result> call = Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
+        Task<CommandResult> call = Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
         await WaitUntil(() => Task.FromResult(fake.Calls == 2));
         // The long call does not block the connection: Get is answered while AttestNow waits.
         Assert.Equal("b true", await Get(bus, "TokenPresent"));
         served.Link(TokenLinkState.Absent);
-        Tool.Result r = await call;
+        CommandResult r = await call;
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains("the token went away during the attestation", r.Stderr);
     }
@@ -118,7 +118,7 @@ public sealed class AttesterBusTests
     {
         await using var bus = await DBusDaemon.SystemLike();
         await using var served = await ServedAttester.StartAsync(bus.Address, new FakeAttester());
-        Tool.Result r = await Tool.RunAsync("gdbus", ["introspect", "--address", bus.Address, "--dest", Dest, "--object-path", Obj]);
+        CommandResult r = await Tool.RunAsync("gdbus", ["introspect", "--address", bus.Address, "--dest", Dest, "--object-path", Obj]);
         Assert.True(r.ExitCode == 0, r.ToString());
         foreach (string expected in new[]
         {
@@ -136,22 +136,22 @@ public sealed class AttesterBusTests
         await using var served = await ServedAttester.StartAsync(bus.Address, new FakeAttester());
         string props = "org.freedesktop.DBus.Properties";
 
-        Tool.Result wrongSignature = await Tool.Busctl(bus.Address, "call", Dest, Obj, props, "Get", "si", Iface, "5");
+        CommandResult wrongSignature = await Tool.Busctl(bus.Address, "call", Dest, Obj, props, "Get", "si", Iface, "5");
         Assert.Contains("expected body signature 'ss', got 'si'", wrongSignature.Stderr);
 
-        Tool.Result longName = await Tool.Busctl(bus.Address, "call", Dest, Obj, props, "Get", "ss", Iface, new string('A', 100_000));
+        CommandResult longName = await Tool.Busctl(bus.Address, "call", Dest, Obj, props, "Get", "ss", Iface, new string('A', 100_000));
         Assert.Contains("property name: 100000 bytes, at most 255 accepted", longName.Stderr);
 
-        Tool.Result unknown = await Tool.Busctl(bus.Address, "call", Dest, Obj, props, "Get", "ss", Iface, "Nope");
+        CommandResult unknown = await Tool.Busctl(bus.Address, "call", Dest, Obj, props, "Get", "ss", Iface, "Nope");
         Assert.Contains("no property 'Nope'", unknown.Stderr);
 
-        Tool.Result set = await Tool.Busctl(bus.Address, "set-property", Dest, Obj, Iface, "LastVerdict", "s", "TRUSTED");
+        CommandResult set = await Tool.Busctl(bus.Address, "set-property", Dest, Obj, Iface, "LastVerdict", "s", "TRUSTED");
         Assert.Contains("read-only", set.Stderr);
 
-        Tool.Result args = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow", "s", "x");
+        CommandResult args = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow", "s", "x");
         Assert.Contains("expected body signature '', got 's'", args.Stderr);
 
-        Tool.Result method = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "Reboot");
+        CommandResult method = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "Reboot");
         Assert.NotEqual(0, method.ExitCode);
 
         Assert.Equal("s \"\"", await Get(bus, "LastVerdict"));
@@ -162,22 +162,22 @@ public sealed class AttesterBusTests
     {
         await using var bus = await DBusDaemon.SystemLike();
         await using var served = await ServedAttester.StartAsync(bus.Address, new FakeAttester());
-        Tool.Result read = await Tool.BusctlAsNobody(bus.Address, "get-property", Dest, Obj, Iface, "LastVerdict");
+        CommandResult read = await Tool.BusctlAsNobody(bus.Address, "get-property", Dest, Obj, Iface, "LastVerdict");
         Assert.True(read.ExitCode == 0, read.ToString());
         Assert.Equal("s \"\"", read.Stdout.Trim());
 
-        Tool.Result call = await Tool.BusctlAsNobody(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
+        CommandResult call = await Tool.BusctlAsNobody(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
         Assert.NotEqual(0, call.ExitCode);
         Assert.Contains("Access denied", call.Stderr, StringComparison.OrdinalIgnoreCase);
 
         // Root passes the policy and reaches the object (which refuses: no token).
-        Tool.Result root = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
+        CommandResult root = await Tool.Busctl(bus.Address, "call", Dest, Obj, Iface, "AttestNow");
         Assert.Contains("no Fobnail Token", root.Stderr);
     }
 
     private static async Task<string> Get(DBusDaemon bus, string property)
     {
-        Tool.Result r = await Tool.Busctl(bus.Address, "get-property", Dest, Obj, Iface, property);
+        CommandResult r = await Tool.Busctl(bus.Address, "get-property", Dest, Obj, Iface, property);
         Assert.True(r.ExitCode == 0, r.ToString());
         return r.Stdout.Trim();
     }

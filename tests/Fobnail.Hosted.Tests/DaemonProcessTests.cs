@@ -25,7 +25,7 @@ public sealed class DaemonProcessTests
         Assert.Contains($"MAINPID={daemon.Pid}", ready);
         Assert.Contains("STATUS=waiting for the Fobnail Token", ready);
         // READY=1 means served: the name is owned and the object answers.
-        Tool.Result r = await Tool.Busctl(bus.Address, "get-property", AttesterBus.BusName, AttesterBus.ObjectPath, AttesterBus.Interface, "TokenPresent");
+        CommandResult r = await Tool.Busctl(bus.Address, "get-property", AttesterBus.BusName, AttesterBus.ObjectPath, AttesterBus.Interface, "TokenPresent");
         Assert.True(r.ExitCode == 0, r + "\n" + daemon.Log);
         Assert.Equal("b false", r.Stdout.Trim());
 
@@ -105,10 +105,10 @@ public sealed class DaemonProcessTests
 
         await using var restarted = DaemonProcess.Start(bus.PathAddress, environment);
         Assert.Contains($"MAINPID={restarted.Pid}", await notify.ReceiveUntilAsync("READY=1"));
-        Tool.Result owner = await Tool.Busctl(bus.PathAddress, "status", AttesterBus.BusName);
+        CommandResult owner = await Tool.Busctl(bus.PathAddress, "status", AttesterBus.BusName);
         Assert.True(owner.ExitCode == 0, owner + "\n" + restarted.Log);
         Assert.Contains($"PID={restarted.Pid}", owner.Stdout);
-        Tool.Result r = await Tool.Busctl(bus.PathAddress, "get-property", AttesterBus.BusName, AttesterBus.ObjectPath, AttesterBus.Interface, "TokenPresent");
+        CommandResult r = await Tool.Busctl(bus.PathAddress, "get-property", AttesterBus.BusName, AttesterBus.ObjectPath, AttesterBus.Interface, "TokenPresent");
         Assert.True(r.ExitCode == 0, r + "\n" + restarted.Log);
         Assert.Equal("b false", r.Stdout.Trim());
         await restarted.TerminateAsync();

@@ -114,7 +114,7 @@ public sealed class SystemdTests
             Assert.Contains("ExecStart=/usr/bin/fobnail-init daemon", unit);
             string copy = Path.Combine(dir, "fobnail-init.service");
             File.WriteAllText(copy, unit.Replace("ExecStart=/usr/bin/fobnail-init daemon", "ExecStart=/usr/bin/true daemon"));
-            Tool.Result r = await Tool.RunAsync("systemd-analyze", ["verify", "--man=no", copy]);
+            CommandResult r = await Tool.RunAsync("systemd-analyze", ["verify", "--man=no", copy]);
             Assert.True(r.ExitCode == 0 && r.Stderr.Trim().Length == 0, r.ToString());
             foreach (string line in new[] { "Type=notify", "WatchdogSec=", "ProtectSystem=strict", "PrivateTmp=yes", "NoNewPrivileges=yes",
                          "CapabilityBoundingSet=CAP_NET_ADMIN CAP_SYS_BOOT", "DeviceAllow=/dev/tpmrm0 rw", "RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET" })
@@ -122,7 +122,7 @@ public sealed class SystemdTests
 
             // And the test can fail: a misspelt directive is reported.
             File.WriteAllText(copy, unit.Replace("ExecStart=/usr/bin/fobnail-init daemon", "ExecStart=/usr/bin/true daemon").Replace("PrivateTmp=yes", "PrivateTemp=yes"));
-            Tool.Result bad = await Tool.RunAsync("systemd-analyze", ["verify", "--man=no", copy]);
+            CommandResult bad = await Tool.RunAsync("systemd-analyze", ["verify", "--man=no", copy]);
             Assert.Contains("PrivateTemp", bad.Stderr);
         }
         finally { Directory.Delete(dir, recursive: true); }

@@ -1,24 +1,15 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-
 namespace Fobnail.Hosted.Tests.Support;
 
-/// <summary>`fobnail-init daemon` as a process (fobnail-init.dll under dotnet), its stdout log collected.</summary>
+/// <summary>`fobnail-init daemon` as a process (fobnail-init.dll under dotnet), its log lines collected.</summary>
 internal sealed class DaemonProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _lines = new();
-    private readonly Task _pump;
+    private readonly LoggedProcess _process;
 
-    private DaemonProcess(Process process)
-    {
-        _process = process;
-        _pump = Task.WhenAll(Pump(process.StandardOutput), Pump(process.StandardError));
-    }
+    private DaemonProcess(LoggedProcess process) => _process = process;
 
-    public string Log => string.Join('\n', _lines);
+    public string Log => _process.Transcript;
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
     /// <summary>
     /// Starts the daemon on <paramref name="busAddress"/>. The TPM is an swtpm port nobody listens on: these tests
@@ -27,59 +18,24 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public static DaemonProcess Start(string busAddress, IDictionary<string, string>? environment = null, bool asNobody = false)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "fobnail-init.dll");
-        var psi = new ProcessStartInfo(asNobody ? "setpriv" : "dotnet")
+        // Not the test runner's systemd context: the daemon must not notify or log to whatever started the tests.
+        var env = new Dictionary<string, string?>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            ["NOTIFY_SOCKET"] = null, ["WATCHDOG_USEC"] = null, ["WATCHDOG_PID"] = null, ["JOURNAL_STREAM"] = null,
         };
-        if (asNobody)
-            foreach (string a in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", "dotnet" }) psi.ArgumentList.Add(a);
-        foreach (string a in new[] { dll, "daemon", "--bus-address", busAddress, "--tpm", "swtpm:127.0.0.1:9", "--log", "stdout", "--no-network-manager" })
-            psi.ArgumentList.Add(a);
-        psi.Environment.Remove("NOTIFY_SOCKET");
-        psi.Environment.Remove("WATCHDOG_USEC");
-        psi.Environment.Remove("WATCHDOG_PID");
-        psi.Environment.Remove("JOURNAL_STREAM");
-        if (asNobody) psi.Environment["HOME"] = "/nonexistent";
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        return new DaemonProcess(Process.Start(psi)!);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) env[k] = v;
+        return new DaemonProcess(LoggedProcess.Start("daemon", "dotnet",
+            [dll, "daemon", "--bus-address", busAddress, "--tpm", "swtpm:127.0.0.1:9", "--log", "stdout", "--no-network-manager"],
+            options: new CommandOptions { Environment = env, AsNobody = asNobody }));
     }
 
-    private async Task Pump(StreamReader reader)
-    {
-        while (await reader.ReadLineAsync() is { } line) _lines.Enqueue(line);
-    }
+    public Task<int> WaitForExitAsync(int seconds = 90) => _process.WaitForExitAsync(TimeSpan.FromSeconds(seconds));
 
-    public async Task<int> WaitForExitAsync(int seconds = 90)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        await _process.WaitForExitAsync(cts.Token);
-        await _pump;
-        return _process.ExitCode;
-    }
-
-    public async Task WaitForLogAsync(string text, int seconds = 90)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!Log.Contains(text, StringComparison.Ordinal))
-        {
-            if (_process.HasExited || sw.Elapsed > TimeSpan.FromSeconds(seconds))
-                throw new TimeoutException($"daemon log never said '{text}':\n{Log}");
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitForLogAsync(string text, int seconds = 90) =>
+        _process.WaitForAsync(System.Text.RegularExpressions.Regex.Escape(text), TimeSpan.FromSeconds(seconds));
 
     /// <summary>SIGTERM, as `systemctl stop` sends it.</summary>
-    public async Task TerminateAsync()
-    {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
-    }
+    public Task TerminateAsync() => _process.SignalAsync("TERM");
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
