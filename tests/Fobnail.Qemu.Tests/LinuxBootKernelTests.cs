@@ -1,3 +1,4 @@
+using Fobnail.Testing.Network;
 using Xunit.Abstractions;
 
 namespace Fobnail.Qemu.Tests;
@@ -22,50 +23,41 @@ public sealed class LinuxBootKernelTests(ITestOutputHelper output)
             return;
         }
 
-        string ns = $"fnl-qemu-lb-{Environment.ProcessId}";
-        HotplugTests.Run("ip", "netns", "add", ns);
-        try
+        using var tokenSide = new NetworkNamespace("lb");
+        string ns = tokenSide.Name;
+        tokenSide.AddTap("tap0", "169.254.0.1/16");
+
+        await using var vm = QemuMachine.Start(new()
         {
-            HotplugTests.Run("ip", "-n", ns, "tuntap", "add", "dev", "tap0", "mode", "tap");
-            HotplugTests.Run("ip", "-n", ns, "addr", "add", "169.254.0.1/16", "dev", "tap0");
-            HotplugTests.Run("ip", "-n", ns, "link", "set", "tap0", "up");
+            Name = "linuxboot-kernel",
+            Kernel = kernel,
+            Initramfs = "", // the kernel carries its own
+            NetNamespace = ns,
+            KernelParameters = "fobnail.steps=modules,network fobnail.final=halt fobnail.match=0525:a4a2,cdc_ether",
+            // Every USB host controller kind the fragment builds in: xHCI, EHCI with UHCI companions, OHCI.
+            ExtraArguments =
+            [
+                "-device", "qemu-xhci,id=xhci",
+                "-device", "ich9-usb-ehci1,id=ehci", "-device", "ich9-usb-uhci1,masterbus=ehci.0,firstport=0",
+                "-device", "pci-ohci,id=ohci",
+                "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
+            ],
+        });
 
-            await using var vm = QemuMachine.Start(new()
-            {
-                Name = "linuxboot-kernel",
-                Kernel = kernel,
-                Initramfs = "", // the kernel carries its own
-                NetNamespace = ns,
-                KernelParameters = "fobnail.steps=modules,network fobnail.final=halt fobnail.match=0525:a4a2,cdc_ether",
-                // Every USB host controller kind the fragment builds in: xHCI, EHCI with UHCI companions, OHCI.
-                ExtraArguments =
-                [
-                    "-device", "qemu-xhci,id=xhci",
-                    "-device", "ich9-usb-ehci1,id=ehci", "-device", "ich9-usb-uhci1,masterbus=ehci.0,firstport=0",
-                    "-device", "pci-ohci,id=ohci",
-                    "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
-                ],
-            });
+        var (first, _) = await vm.WaitForAsync(@"^\[\s*([0-9.]+)\] fobnail-init INF fobnail-init \S+ running as PID 1$", Boot);
+        await vm.WaitForAsync(@"INF step modules: done in \d+ ms: no module directory /lib/modules/\S+-fobnail: every driver is built in, no module loaded", Step);
+        await vm.WaitForAsync(@"INF token link: looking for 0525:a4a2,cdc_ether", Step);
 
-            var (first, _) = await vm.WaitForAsync(@"^\[\s*([0-9.]+)\] fobnail-init INF fobnail-init \S+ running as PID 1$", Boot);
-            await vm.WaitForAsync(@"INF step modules: done in \d+ ms: no module directory /lib/modules/\S+-fobnail: every driver is built in, no module loaded", Step);
-            await vm.WaitForAsync(@"INF token link: looking for 0525:a4a2,cdc_ether", Step);
+        double configured = await HotplugTests.PlugAsync(vm, "xhci.0", ns, vm.Lines.Count);
 
-            double configured = await HotplugTests.PlugAsync(vm, "xhci.0", ns, vm.Lines.Count);
-
-            string log = vm.Transcript;
-            // The kernel's own banner is below loglevel=4; the release is in /init's modules line (6.1.x-fobnail).
-            Assert.Matches(@"no module directory /lib/modules/6\.1\.\d+-fobnail", log);
-            Assert.DoesNotContain("Kernel panic", log);
-            // Nothing was loaded: no coldplug or hotplug module line, and no uevent listener for modules at all.
-            Assert.DoesNotMatch(@"(coldplug|hotplug): .*[Ll]oaded", log);
-            Assert.DoesNotContain("hotplug: listening for kernel uevents", log);
-            output.WriteLine($"first /init log line at {first.Groups[1].Value} s after kernel start; token address configured " +
-                             $"{configured:0.0} ms after its uevent (guest log {vm.LogPath})");
-        }
-        finally
-        {
-            try { HotplugTests.Run("ip", "netns", "del", ns); } catch (InvalidOperationException) { }
-        }
+        string log = vm.Transcript;
+        // The kernel's own banner is below loglevel=4; the release is in /init's modules line (6.1.x-fobnail).
+        Assert.Matches(@"no module directory /lib/modules/6\.1\.\d+-fobnail", log);
+        Assert.DoesNotContain("Kernel panic", log);
+        // Nothing was loaded: no coldplug or hotplug module line, and no uevent listener for modules at all.
+        Assert.DoesNotMatch(@"(coldplug|hotplug): .*[Ll]oaded", log);
+        Assert.DoesNotContain("hotplug: listening for kernel uevents", log);
+        output.WriteLine($"first /init log line at {first.Groups[1].Value} s after kernel start; token address configured " +
+                         $"{configured:0.0} ms after its uevent (guest log {vm.LogPath})");
     }
 }
