@@ -9,6 +9,8 @@
 #            "looking for 1234:4321".
 # Each boot: plug, ping, unplug, replug, ping; prints both times. A benchmark, not a test: no assertion on time.
 # Usage: tools/bench-plug.sh [CONTROLLER] [RUNS]   (CONTROLLER: xhci (default), ehci, uhci, ohci; RUNS default 2)
+#   ICOUNT=N: QEMU -icount shift=N: guest time counts emulated instructions only, so TCG's translation of code
+#            run for the first time costs no guest time (the host-side ping times then mean little).
 #   INIT_APPEND="...": more kernel parameters for the /init boots (to try a change on /init's side alone).
 # Needs root (network namespace, tap), ./build.sh build and setup, busybox-static, and the twin built
 # (dotnet build tests/Fobnail.Token.Usb). Serial logs: out/test-logs/bench-plug-*.log.
@@ -139,7 +141,7 @@ boot_once() {  # boot_once KIND RUN
   fi
   local mon=$DIR/monitor-$kind-$run.sock
   rm -f "$log"  # an older run's log would answer wait_serial before this guest has booted
-  ip netns exec "$NS" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp 1 -display none -vga none -no-reboot \
+  ip netns exec "$NS" qemu-system-x86_64 -accel tcg -cpu max ${ICOUNT:+-icount shift=$ICOUNT} -m 512 -smp 1 -display none -vga none -no-reboot \
     -serial "file:$log" -monitor "unix:$mon,server=on,wait=off" -kernel "$KERNEL" -initrd "$initrd" -append "$append" \
     "${DEVICES[@]}" &
   QEMU_PID=$!
