@@ -78,59 +78,54 @@ public static class DaemonHost
                     log.Fatal("daemon: cannot subscribe to NetworkManager's signals: {Error}", e.Message);
                     return StartFailed;
                 }
-                try
+                // Unsubscribed (and its loop ended) before the bus connection is disposed below.
+                await using NetworkManagerWatch? nmScope = nm;
+                var daemon = new AttesterDaemon(attester, log) { TokenInterfaceChanged = nm is null ? null : nm.SetTokenInterface };
+                var obj = new AttesterObject(bus, daemon.AttestNowAsync, log);
+                daemon.Bus = obj;
+                bus.AddMethodHandler(obj);
+                try { await BusConnection.OwnNameAsync(bus, AttesterBus.BusName).ConfigureAwait(false); }
+                catch (Exception e) when (e is BusNameException or DBusExceptionBase)
                 {
-                    var daemon = new AttesterDaemon(attester, log) { TokenInterfaceChanged = nm is null ? null : nm.SetTokenInterface };
-                    var obj = new AttesterObject(bus, daemon.AttestNowAsync, log);
-                    daemon.Bus = obj;
-                    bus.AddMethodHandler(obj);
-                    try { await BusConnection.OwnNameAsync(bus, AttesterBus.BusName).ConfigureAwait(false); }
-                    catch (Exception e) when (e is BusNameException or DBusExceptionBase)
-                    {
-                        log.Fatal("daemon: {Error}", e.Message);
-                        return StartFailed;
-                    }
-                    log.Information("daemon: {Name} on {Path} at {Address}", AttesterBus.BusName, AttesterBus.ObjectPath, options.BusAddress);
-
-                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    IAsyncEnumerable<TokenLinkEvent> events = links.SubscribeAsync(stop.Token);
-                    Task linkTask = links.RunAsync(stop.Token);
-                    Task loopTask = daemon.RunAsync(events, stop.Token);
-                    Task<Exception?> disconnected = bus.DisconnectedAsync();
-                    Task watchdogTask = notify is not null && watchdog is { } interval
-                        ? Watchdog.RunAsync(notify, interval, () => !linkTask.IsCompleted && !loopTask.IsCompleted, stop.Token)
-                        : Task.CompletedTask;
-                    notify?.Ready("waiting for the Fobnail Token");
-
-                    Task first = await Task.WhenAny(disconnected, linkTask, loopTask, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
-                    int code = Stopped;
-                    if (first == disconnected)
-                    {
-                        Exception? why = await disconnected.ConfigureAwait(false);
-                        log.Fatal("daemon: the D-Bus connection to {Address} was lost ({Error}); exiting so that systemd restarts the service",
-                            options.BusAddress, why?.Message ?? "closed");
-                        code = BusLost;
-                    }
-                    else if (first == linkTask || first == loopTask)
-                    {
-                        log.Fatal("daemon: the token link manager stopped: {Error}", first.Exception?.InnerException?.Message ?? "no error");
-                        code = LinkFailed;
-                    }
-                    else
-                    {
-                        log.Information("daemon: stopping");
-                    }
-                    notify?.Stopping(code == Stopped ? "stopping" : "failed");
-                    await stop.CancelAsync().ConfigureAwait(false);
-                    await Quietly(linkTask).ConfigureAwait(false);
-                    await Quietly(loopTask).ConfigureAwait(false);
-                    await Quietly(watchdogTask).ConfigureAwait(false);
-                    return code;
+                    log.Fatal("daemon: {Error}", e.Message);
+                    return StartFailed;
                 }
-                finally
+                log.Information("daemon: {Name} on {Path} at {Address}", AttesterBus.BusName, AttesterBus.ObjectPath, options.BusAddress);
+
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                IAsyncEnumerable<TokenLinkEvent> events = links.SubscribeAsync(stop.Token);
+                Task linkTask = links.RunAsync(stop.Token);
+                Task loopTask = daemon.RunAsync(events, stop.Token);
+                Task<Exception?> disconnected = bus.DisconnectedAsync();
+                Task watchdogTask = notify is not null && watchdog is { } interval
+                    ? Watchdog.RunAsync(notify, interval, () => !linkTask.IsCompleted && !loopTask.IsCompleted, stop.Token)
+                    : Task.CompletedTask;
+                notify?.Ready("waiting for the Fobnail Token");
+
+                Task first = await Task.WhenAny(disconnected, linkTask, loopTask, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+                int code = Stopped;
+                if (first == disconnected)
                 {
-                    if (nm is not null) await nm.DisposeAsync().ConfigureAwait(false);
+                    Exception? why = await disconnected.ConfigureAwait(false);
+                    log.Fatal("daemon: the D-Bus connection to {Address} was lost ({Error}); exiting so that systemd restarts the service",
+                        options.BusAddress, why?.Message ?? "closed");
+                    code = BusLost;
                 }
+                else if (first == linkTask || first == loopTask)
+                {
+                    log.Fatal("daemon: the token link manager stopped: {Error}", first.Exception?.InnerException?.Message ?? "no error");
+                    code = LinkFailed;
+                }
+                else
+                {
+                    log.Information("daemon: stopping");
+                }
+                notify?.Stopping(code == Stopped ? "stopping" : "failed");
+                await stop.CancelAsync().ConfigureAwait(false);
+                await Quietly(linkTask).ConfigureAwait(false);
+                await Quietly(loopTask).ConfigureAwait(false);
+                await Quietly(watchdogTask).ConfigureAwait(false);
+                return code;
             }
         }
     }
