@@ -1,6 +1,6 @@
 namespace Fobnail.Hosted.Tests.Support;
 
-/// <summary>`fobnail-init daemon` as a process (fobnail-init.dll under dotnet), its log lines collected.</summary>
+/// <summary>`fobnail-init daemon` as a process (<see cref="FobnailInitProcess"/>), its log lines collected.</summary>
 internal sealed class DaemonProcess : IAsyncDisposable
 {
     private readonly LoggedProcess _process;
@@ -17,16 +17,15 @@ internal sealed class DaemonProcess : IAsyncDisposable
     /// </summary>
     public static DaemonProcess Start(string busAddress, IDictionary<string, string>? environment = null, bool asNobody = false)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "fobnail-init.dll");
         // Not the test runner's systemd context: the daemon must not notify or log to whatever started the tests.
         var env = new Dictionary<string, string?>
         {
             ["NOTIFY_SOCKET"] = null, ["WATCHDOG_USEC"] = null, ["WATCHDOG_PID"] = null, ["JOURNAL_STREAM"] = null,
         };
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) env[k] = v;
-        return new DaemonProcess(LoggedProcess.Start("daemon", "dotnet",
-            [dll, "daemon", "--bus-address", busAddress, "--tpm", "swtpm:127.0.0.1:9", "--log", "stdout", "--no-network-manager"],
-            options: new CommandOptions { Environment = env, AsNobody = asNobody }));
+        return new DaemonProcess(FobnailInitProcess.Start(
+            ["daemon", "--bus-address", busAddress, "--tpm", "swtpm:127.0.0.1:9", "--log", "stdout", "--no-network-manager"],
+            new CommandOptions { Environment = env, AsNobody = asNobody }));
     }
 
     public Task<int> WaitForExitAsync(int seconds = 90) => _process.WaitForExitAsync(TimeSpan.FromSeconds(seconds));
