@@ -9,8 +9,9 @@
 #            "looking for 1234:4321".
 # Each boot: plug, ping, unplug, replug, ping; prints both times. A benchmark, not a test: no assertion on time.
 # Usage: tools/bench-plug.sh [CONTROLLER] [RUNS]   (CONTROLLER: xhci (default), ehci, uhci, ohci; RUNS default 2)
-#   ICOUNT=N: QEMU -icount shift=N: guest time counts emulated instructions only, so TCG's translation of code
-#            run for the first time costs no guest time (the host-side ping times then mean little).
+#   ICOUNT=N: QEMU -icount shift=N: guest time counts emulated instructions (and real time while the guest idles,
+#            QEMU's default sleep=on), so TCG's translation of code run for the first time costs no guest time
+#            (the host-side ping times then mean little).
 #   INIT_APPEND="...": more kernel parameters for the /init boots (to try a change on /init's side alone).
 # Needs root (network namespace, tap), ./build.sh build and setup, busybox-static, and the twin built
 # (dotnet build tests/Fobnail.Token.Usb). Serial logs: out/test-logs/bench-plug-*.log.
@@ -18,11 +19,7 @@ set -euo pipefail
 CONTROLLER=${1:-xhci}
 RUNS=${2:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-KDIR=$ROOT/build/kernel
-KVER=$(ls "$KDIR/lib/modules" | head -n1)
-KERNEL=$(ls "$KDIR"/boot/vmlinuz-* | head -n1)
-BUSYBOX=$(command -v busybox)
-file -L "$BUSYBOX" | grep -q 'statically linked' || { echo "busybox is not static (apt-get install busybox-static)" >&2; exit 2; }
+. "$ROOT/tools/busybox-guest.sh"
 TWIN=$(ls -t "$ROOT"/tests/Fobnail.Token.Usb/bin/*/net10.0/linux-x64/fobnail-token-usb.dll 2>/dev/null | head -n1)
 [ -n "$TWIN" ] || { echo "the twin is not built: dotnet build tests/Fobnail.Token.Usb" >&2; exit 2; }
 [ -f "$ROOT/out/initramfs.cpio.xz" ] || { echo "out/initramfs.cpio.xz is missing: ./build.sh build" >&2; exit 2; }
@@ -54,14 +51,8 @@ trap cleanup EXIT
 
 # The busybox baseline's initramfs: busybox, the drivers (with depmod's index, for busybox modprobe), the script.
 STAGE=$DIR/busybox-root
-mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,lib/modules/$KVER}
-install -m 0755 "$BUSYBOX" "$STAGE/bin/busybox"
-for name in $HCD cdc_eem; do
-  modprobe -d "$KDIR" -S "$KVER" --show-depends "$name" | awk '$1 == "insmod" {print $2}'
-done | sort -u | while read -r mod; do install -D -m 0644 "$mod" "$STAGE/${mod#"$KDIR/"}"; done
-cp "$KDIR/lib/modules/$KVER"/modules.builtin{,.modinfo} "$STAGE/lib/modules/$KVER/"
-touch "$STAGE/lib/modules/$KVER/modules.order"
-depmod -b "$STAGE" "$KVER"
+# shellcheck disable=SC2086  # HCD is one or two module names
+stage_busybox_guest "$STAGE" $HCD cdc_eem
 cat > "$STAGE/init" <<GUEST
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -95,36 +86,33 @@ ip netns exec "$NS" dotnet "$TWIN" --socket "$DIR/usbredir.sock" --tap tap0 "${T
 TWIN_PID=$!
 for _ in $(seq 600); do grep -q 'usb twin listening on' "$LOGS/bench-plug-twin.log" && break; sleep 0.1; done
 
-# plug_and_ping MONITOR ID: chardev-add + device_add usb-redir through the HMP monitor, then ping from the
-# namespace every 10 ms until one is answered; prints the milliseconds from before chardev-add to the answer.
-plug_and_ping() {
-  python3 - "$1" "$2" "$DIR/usbredir.sock" "$BUS" "$NS" <<'PY'
+# hmp MONITOR [--ping NS] COMMAND...: runs the HMP monitor commands one after the other (failing on an error
+# answer); with --ping, then pings 169.254.0.8 from namespace NS every 10 ms until one is answered and prints the
+# milliseconds from before the first command to that answer.
+hmp() {
+  python3 - "$@" <<'PY'
 import socket, subprocess, sys, time
-monitor, ident, sock, bus, ns = sys.argv[1:]
+args = sys.argv[1:]
+monitor, ns = args.pop(0), None
+if args[0] == "--ping": ns = args[1]; args = args[2:]
 s = socket.socket(socket.AF_UNIX); s.connect(monitor); s.settimeout(30)
-def command(text):
+def prompt():
     buf = b""
-    if text is not None: s.sendall(text.encode() + b"\n")
     while b"(qemu)" not in buf: buf += s.recv(4096)
     if b"rror" in buf: raise SystemExit(buf.decode(errors="replace"))
-command(None)
+prompt()
 t0 = time.monotonic()
-command(f"chardev-add socket,id={ident},path={sock}")
-command(f"device_add usb-redir,chardev={ident},id={ident}dev,bus={bus}")
-subprocess.run(["ip", "netns", "exec", ns, "ping", "-q", "-c", "1", "-i", "0.01", "-w", "60", "169.254.0.8"], check=True, stdout=subprocess.DEVNULL)
-print(f"{(time.monotonic() - t0) * 1000:.0f}")
+for command in args:
+    s.sendall(command.encode() + b"\n")
+    prompt()
+if ns is not None:
+    subprocess.run(["ip", "netns", "exec", ns, "ping", "-q", "-c", "1", "-i", "0.01", "-w", "60", "169.254.0.8"], check=True, stdout=subprocess.DEVNULL)
+    print(f"{(time.monotonic() - t0) * 1000:.0f}")
 PY
 }
-unplug() {
-  python3 - "$1" "$2" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(30)
-buf = b""
-while b"(qemu)" not in buf: buf += s.recv(4096)
-s.sendall(f"device_del {sys.argv[2]}dev\n".encode())
-buf = b""
-while b"(qemu)" not in buf: buf += s.recv(4096)
-PY
+# plug_and_ping MONITOR ID: chardev-add + device_add usb-redir, then the ping; prints the milliseconds.
+plug_and_ping() {
+  hmp "$1" --ping "$NS" "chardev-add socket,id=$2,path=$DIR/usbredir.sock" "device_add usb-redir,chardev=$2,id=${2}dev,bus=$BUS"
 }
 wait_serial() {  # wait_serial LOG PATTERN: up to 300 s
   for _ in $(seq 3000); do grep -qsE "$2" "$1" && return 0; sleep 0.1; done
@@ -151,7 +139,7 @@ boot_once() {  # boot_once KIND RUN
   # entry would send the first pings to a MAC nobody has until it fails (seen: 17 s).
   ip -n "$NS" neigh flush dev tap0
   first=$(plug_and_ping "$mon" "t${run}a")
-  unplug "$mon" "t${run}a"
+  hmp "$mon" "device_del t${run}adev"
   sleep 2  # the guest sees the device leave
   ip -n "$NS" neigh flush dev tap0
   second=$(plug_and_ping "$mon" "t${run}b")

@@ -13,28 +13,16 @@ INIT=$(realpath "${1:?usage: bench-hash-guest.sh PATH/TO/fobnail-init [MIB] [RUN
 MIB=${2:-32}
 RUNS=${3:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-KDIR=$ROOT/build/kernel
-KVER=$(ls "$KDIR/lib/modules" | head -n1)
-KERNEL=$(ls "$KDIR"/boot/vmlinuz-* | head -n1)
-BUSYBOX=$(command -v busybox)
-file -L "$BUSYBOX" | grep -q 'statically linked' || { echo "busybox is not static (apt-get install busybox-static)" >&2; exit 2; }
+. "$ROOT/tools/busybox-guest.sh"
 LOG=$ROOT/out/test-logs/bench-hash${ICOUNT:+-icount}.log
 mkdir -p "$(dirname "$LOG")"
 DIR=$(mktemp -d /tmp/fobnail-hash-bench.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
 
 STAGE=$DIR/root
-mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,lib/modules/$KVER}
-install -m 0755 "$BUSYBOX" "$STAGE/bin/busybox"
+stage_busybox_guest "$STAGE" algif_hash sha256_ssse3 sha1_ssse3
 install -m 0755 "$INIT" "$STAGE/bin/fobnail-init"
 gcc -O2 -static -o "$STAGE/bin/probe" "$(dirname "$0")/afalg-probe.c"
-[ "$(id -u)" = 0 ] && mknod -m 0600 "$STAGE/dev/console" c 5 1
-for name in algif_hash sha256_ssse3 sha1_ssse3; do
-  modprobe -d "$KDIR" -S "$KVER" --show-depends "$name" | awk '$1 == "insmod" {print $2}'
-done | sort -u | while read -r mod; do install -D -m 0644 "$mod" "$STAGE/${mod#"$KDIR/"}"; done
-cp "$KDIR/lib/modules/$KVER"/modules.builtin{,.modinfo} "$STAGE/lib/modules/$KVER/"
-touch "$STAGE/lib/modules/$KVER/modules.order"
-depmod -b "$STAGE" "$KVER"
 
 cat > "$STAGE/init" <<'GUEST'
 #!/bin/busybox sh
