@@ -111,7 +111,9 @@ public static class DaemonHost
                         options.BusAddress, why?.Message ?? "closed");
                     code = BusLost;
                 }
-                else if (first == linkTask || first == loopTask)
+                // A stop request (SIGTERM) cancels the link manager and the loop through the linked token too: whichever
+                // of them WhenAny saw first, that is a stop, not a failure (seen: exit 4 on `systemctl stop`).
+                else if ((first == linkTask || first == loopTask) && !ct.IsCancellationRequested)
                 {
                     log.Fatal("daemon: the token link manager stopped: {Error}", first.Exception?.InnerException?.Message ?? "no error");
                     code = LinkFailed;
