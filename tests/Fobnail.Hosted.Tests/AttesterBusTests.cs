@@ -54,7 +54,7 @@ public sealed class AttesterBusTests
         await using var bus = await DBusDaemon.SystemLike();
         var fake = new FakeAttester();
         await using var served = await ServedAttester.StartAsync(bus.Address, fake);
-        await using var monitor = await GdbusMonitor.StartAsync(bus.Address, Dest);
+        await using var monitor = await GdbusMonitor.StartAsync(bus.Address, Dest, served.Connection);
 
         served.Plug();
         string first = await monitor.NextLineAsync(l => l.Contains($"{Iface}.Verdict"));

@@ -16,12 +16,13 @@ public sealed class NetworkManagerWatchTests
     /// <summary>A private bus, the daemon's connection to it and the watch on that connection, logging into Log.</summary>
     private sealed record WatchedBus(DBusDaemon Bus, DBusConnection Connection, LogCollector Log, NetworkManagerWatch Watch) : IAsyncDisposable
     {
-        public static async Task<WatchedBus> StartAsync()
+        /// <summary><paramref name="retryDelays"/>: none unless given, so only the bus's events make the watch ask.</summary>
+        public static async Task<WatchedBus> StartAsync(params TimeSpan[] retryDelays)
         {
             DBusDaemon bus = await DBusDaemon.Open();
             DBusConnection connection = await BusConnection.ConnectAsync(bus.Address);
             var log = new LogCollector();
-            return new WatchedBus(bus, connection, log, await NetworkManagerWatch.StartAsync(connection, log.Logger));
+            return new WatchedBus(bus, connection, log, await NetworkManagerWatch.StartAsync(connection, log.Logger, retryDelays));
         }
 
         public async ValueTask DisposeAsync()
@@ -119,5 +120,43 @@ public sealed class NetworkManagerWatchTests
         await log.WaitForAsync($"NetworkManager: usb1 ({Device}) set unmanaged");
         Assert.Equal([Get, Get, Set], Calls(nm));
         Assert.Equal(warnings, log.Count("could not set"));
+    }
+
+    /// <summary>
+    /// No DeviceAdded after the answer that made the watch wait (NetworkManager exported the device while the first
+    /// call was under way, or its Set failed while it was setting the device up): the timer asks again, with the
+    /// delays growing to the last one, until NetworkManager takes the interface as unmanaged; then it stops.
+    /// </summary>
+    [Theory]
+    [InlineData("unknown-device", "NetworkManager does not know usb1 yet", 0)]
+    [InlineData("not-exported", "NetworkManager has not exported its objects yet", 0)]
+    [InlineData("set-fails", "NetworkManager: could not set usb1 unmanaged", 3)]
+    public async Task Without_a_DeviceAdded_the_watch_asks_again_on_its_timer_until_NetworkManager_takes_it(string failure, string said, int warnings)
+    {
+        await using var rig = await WatchedBus.StartAsync(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+        var (bus, log, watch) = (rig.Bus, rig.Log, rig.Watch);
+        int gets = 0, sets = 0;
+        using RecordingService nm = await RecordingService.StartAsync(bus.Address, NetworkManagerClient.BusName, NetworkManagerClient.ObjectPath, c =>
+        {
+            if (c.Request.MemberAsString == "GetDeviceByIpIface")
+            {
+                int asked = Interlocked.Increment(ref gets);
+                if (failure == "set-fails" || asked > 3) RecordingService.ReplyObjectPath(c, Device);
+                else if (failure == "unknown-device") c.ReplyError("org.freedesktop.NetworkManager.UnknownDevice", "No device found for the requested iface.");
+                else c.ReplyError("org.freedesktop.DBus.Error.UnknownObject", "Object does not exist at path “/org/freedesktop/NetworkManager”");
+            }
+            else if (failure == "set-fails" && Interlocked.Increment(ref sets) <= 3) c.ReplyError("org.freedesktop.NetworkManager.Device.Failed", "device is being set up");
+            else RecordingService.ReplyEmpty(c);
+        });
+
+        watch.SetTokenInterface("usb1");
+        await log.WaitForAsync(said);
+        await log.WaitForAsync($"NetworkManager: usb1 ({Device}) set unmanaged");
+        Assert.Equal(warnings, log.Count("could not set"));
+        string[] expected = failure == "set-fails" ? [Get, Set, Get, Set, Get, Set, Get, Set] : [Get, Get, Get, Get, Set];
+        Assert.Equal(expected, Calls(nm));
+        // Settled: the timer stops asking (three of the longest delays later, no new call).
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        Assert.Equal(expected, Calls(nm));
     }
 }

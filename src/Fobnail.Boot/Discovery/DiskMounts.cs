@@ -19,13 +19,28 @@ public sealed class DiskMounts(string mountBase) : IDisposable
 
     public bool IsMounted(string device) => _mounted.Any(m => m.Probe.Device.Name == device);
 
-    /// <summary>Mounts one probed filesystem; the exception says why not (ENODEV: its module is not loaded).</summary>
+    /// <summary>
+    /// Mounts one probed filesystem; the exception says why not. ENODEV is the kernel not knowing the type: its
+    /// module did not load, or a kernel with everything built in was built without it (kernel-config/'s payload
+    /// has ext4 and VFAT; Btrfs and XFS come with kernel-config/boot-fs-more.config), which the message says.
+    /// </summary>
     public BootFilesystem Mount(ProbedFilesystem probe)
     {
         string target = Path.Combine(Base, probe.Device.Name);
         Directory.CreateDirectory(target);
+        string type = probe.Info!.Type;
         // ext2/ext3 are mounted by the ext4 driver (CONFIG_EXT4_USE_FOR_EXT2), under their own names.
-        Linux.Mount.MountFilesystem(probe.Device.DevNode, target, probe.Info!.Type, Linux.Mount.ReadOnlySafe);
+        try
+        {
+            Linux.Mount.MountFilesystem(probe.Device.DevNode, target, type, Linux.Mount.ReadOnlySafe);
+        }
+        catch (IOException e) when (e.HResult == Errno.ENODEV)
+        {
+            try { Directory.Delete(target); }
+            catch (IOException) { }
+            throw new IOException($"{e.Message}: this kernel has no {type} driver, neither built in nor loaded as a module " +
+                                  "(a kernel-config/ payload reads Btrfs and XFS only when built with kernel-config/boot-fs-more.config)", e.HResult);
+        }
         var fs = new BootFilesystem(probe.Device.Name, new FilesystemRoot(target), probe.Info, probe.Partition);
         _mounted.Add((probe, fs));
         return fs;

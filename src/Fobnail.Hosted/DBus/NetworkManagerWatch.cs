@@ -11,8 +11,11 @@ namespace Fobnail.Hosted.DBus;
 /// Managed=false of the old one), and when NetworkManager adds a device while the token's is still unknown to it
 /// (NetworkManager owns its bus name before it has exported its objects and enumerated the interfaces:
 /// GetDeviceByIpIface then fails with UnknownMethod or UnknownDevice, and its DeviceAdded signal says when to ask
-/// again). NetworkManager not on the bus is no error:
-/// logged once per absence, nothing else is done. Everything runs on one loop, in the order the events came.
+/// again). A DeviceAdded can come before the answer that made the watch wait for one (NetworkManager exports its
+/// objects and devices while the first call is under way), and a Set can fail while the device is still being
+/// set up, so an unsettled interface is also asked about again on a timer (<see cref="RetryDelays"/>, then every
+/// last delay) for as long as NetworkManager is on the bus. NetworkManager not on the bus is no error: logged once
+/// per absence, nothing else is done. Everything runs on one loop, in the order the events came.
 /// </summary>
 public sealed class NetworkManagerWatch : IAsyncDisposable
 {
@@ -24,24 +27,38 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
     /// <summary>NetworkManager's bus name got a new owner (NetworkManager started) or lost it ("").</summary>
     private sealed record OwnerChanged(string NewOwner) : Event;
     private sealed record DeviceAdded : Event;
+    /// <summary>The retry timer of attempt <paramref name="Attempt"/> fired (stale when another attempt started).</summary>
+    private sealed record Retry(int Attempt) : Event;
+
+    /// <summary>
+    /// The waits before asking NetworkManager again about an interface it did not take as unmanaged; the last one
+    /// repeats. Short first: NetworkManager needs seconds, not minutes, to export what it enumerated at start-up.
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> RetryDelays =
+        [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
 
     private readonly NetworkManagerClient _client;
     private readonly ILogger _log;
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<IDisposable> _matches = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly IReadOnlyList<TimeSpan> _retryDelays;
     private Task _loop = Task.CompletedTask;
 
-    private NetworkManagerWatch(DBusConnection connection, ILogger log)
+    private NetworkManagerWatch(DBusConnection connection, ILogger log, IReadOnlyList<TimeSpan> retryDelays)
     {
         _client = new NetworkManagerClient(connection);
         _log = log;
+        _retryDelays = retryDelays;
     }
 
-    /// <summary>Subscribes to the signals (before anything can be missed) and starts the loop.</summary>
-    public static async Task<NetworkManagerWatch> StartAsync(DBusConnection connection, ILogger log)
+    /// <summary>
+    /// Subscribes to the signals (before anything can be missed) and starts the loop. <paramref name="retryDelays"/>:
+    /// <see cref="RetryDelays"/> unless a test needs other ones (empty: no timer, events only).
+    /// </summary>
+    public static async Task<NetworkManagerWatch> StartAsync(DBusConnection connection, ILogger log, IReadOnlyList<TimeSpan>? retryDelays = null)
     {
-        var watch = new NetworkManagerWatch(connection, log);
+        var watch = new NetworkManagerWatch(connection, log, retryDelays ?? RetryDelays);
         try
         {
             watch._matches.Add(await connection.AddMatchAsync(
@@ -93,15 +110,19 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
         string? ifName = null;
         bool settled = false;      // ifName is unmanaged in the NetworkManager on the bus now
         bool absentLogged = false; // "not on the bus" said since NetworkManager was last seen
+        int attempt = 0;           // asks since ifName, NetworkManager's owner or the last retry's answer changed
         try
         {
             await foreach (Event e in _events.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 switch (e)
                 {
+                    case Retry r when r.Attempt != attempt:
+                        continue; // an event asked in between: that ask set its own timer
                     case TokenInterface t:
                         ifName = t.IfName;
                         settled = false;
+                        attempt = 0;
                         break;
                     case OwnerChanged { NewOwner: "" }:
                         settled = false;
@@ -110,13 +131,16 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
                     case OwnerChanged o:
                         settled = false;
                         absentLogged = false;
+                        attempt = 0;
                         _log.Information("NetworkManager is on the bus ({Owner})", o.NewOwner);
                         break;
                 }
                 if (ifName is null || settled) continue;
+                bool again = true; // NetworkManager is on the bus but did not take the interface as unmanaged
                 try
                 {
                     var (result, device) = await _client.SetUnmanagedAsync(ifName).ConfigureAwait(false);
+                    again = result is NetworkManagerClient.Result.NotReady or NetworkManagerClient.Result.UnknownDevice;
                     switch (result)
                     {
                         case NetworkManagerClient.Result.Unmanaged:
@@ -131,10 +155,10 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
                             _log.Debug("NetworkManager is still not on the bus; {IfName} left alone", ifName);
                             break;
                         case NetworkManagerClient.Result.NotReady:
-                            _log.Debug("NetworkManager has not exported its objects yet; asking again when it adds a device");
+                            _log.Debug("NetworkManager has not exported its objects yet; asking again when it adds a device, or after a while");
                             break;
                         case NetworkManagerClient.Result.UnknownDevice:
-                            _log.Debug("NetworkManager does not know {IfName} yet; asking again when it adds a device", ifName);
+                            _log.Debug("NetworkManager does not know {IfName} yet; asking again when it adds a device, or after a while", ifName);
                             break;
                     }
                 }
@@ -143,12 +167,20 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
                     // Not fatal: the link manager still configures the address; NetworkManager may fight it (logged).
                     _log.Warning("NetworkManager: could not set {IfName} unmanaged: {Error}", ifName, x.Message);
                 }
+                attempt++;
+                if (again && _retryDelays.Count > 0)
+                    ScheduleRetry(attempt, _retryDelays[Math.Min(attempt, _retryDelays.Count) - 1], ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
     }
+
+    private void ScheduleRetry(int attempt, TimeSpan delay, CancellationToken ct) =>
+        _ = Task.Delay(delay, ct).ContinueWith(
+            (t, state) => { if (t.IsCompletedSuccessfully) ((NetworkManagerWatch)state!)._events.Writer.TryWrite(new Retry(attempt)); },
+            this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     public async ValueTask DisposeAsync()
     {

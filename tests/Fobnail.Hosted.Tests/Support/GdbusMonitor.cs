@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Fobnail.Hosted.DBus;
+using Tmds.DBus.Protocol;
 
 namespace Fobnail.Hosted.Tests.Support;
 
@@ -19,15 +21,37 @@ internal sealed class GdbusMonitor : IAsyncDisposable
 
     public IEnumerable<string> Lines => _all;
 
-    public static async Task<GdbusMonitor> StartAsync(string address, string dest)
+    /// <summary>
+    /// Starts `gdbus monitor --dest <paramref name="dest"/>` and returns once it receives the signals of the name's
+    /// owner, <paramref name="owner"/> (a connection owning <paramref name="dest"/>).
+    /// </summary>
+    public static async Task<GdbusMonitor> StartAsync(string address, string dest, DBusConnection owner)
     {
         // stdbuf: gdbus writes through stdio, block-buffered on a pipe.
         var psi = new ProcessStartInfo("stdbuf") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in new[] { "-oL", "gdbus", "monitor", "--address", address, "--dest", dest }) psi.ArgumentList.Add(a);
         var m = new GdbusMonitor(Process.Start(psi)!);
-        // gdbus has added its match rules once it reports the name's owner.
         await m.NextLineAsync(l => l.Contains("is owned by"));
-        return m;
+        // gdbus prints that line *before* it sends its AddMatch for the owner's signals (gdbus-tool.c,
+        // monitor_on_name_appeared), so a signal sent right after it can be missed: the owner sends probe signals
+        // until one comes through.
+        for (int probe = 1; ; probe++)
+        {
+            MessageBuffer signal = BusMessages.Build(owner, (ref MessageWriter w) =>
+            {
+                w.WriteSignalHeader(null, "/org/fobnail/Test", "org.fobnail.Test", "Probe", "u");
+                w.WriteUInt32((uint)probe);
+            });
+            if (!owner.TrySendMessage(signal)) throw new InvalidOperationException("could not send the probe signal");
+            try
+            {
+                await m.NextLineAsync(l => l.Contains("org.fobnail.Test.Probe"), seconds: 1);
+                return m;
+            }
+            catch (OperationCanceledException) when (probe < 60)
+            {
+            }
+        }
     }
 
     private async Task PumpAsync()
