@@ -6,7 +6,8 @@
 #   demo   setup + build + the end-to-end QEMU demo (initramfs/demo.sh; --kernel out/fobnail-linuxboot.bzImage;
 #          --disk: the target is a real installed Debian, images/debian/)
 #   boot   boot out/initramfs.cpio.xz in QEMU (extra kernel parameters as arguments)
-#   kernel build + out/fobnail-linuxboot.bzImage: kernel-config/ on Debian's linux-source, /init built in
+#   kernel [FRAGMENT...]  build + out/fobnail-linuxboot.bzImage: kernel-config/ on Debian's linux-source, /init
+#          built in; extra fragments after kernel-config/fobnail.config (kernel-config/boot-fs-more.config)
 #   debian-image  build/debian/debian.img: an installed Debian 12 for the QEMU tests (images/debian/, cached)
 #   kernel-check CONFIG FRAGMENT...  fail, naming them, if options of the fragments are not in CONFIG as given
 set -euo pipefail
@@ -183,7 +184,13 @@ check_kernel_config() {
   fi
 }
 
+# build_kernel [FRAGMENT...]: the fragments after KERNEL_FRAGMENTS, e.g. kernel-config/boot-fs-more.config.
 build_kernel() {
+  local fragments=() f
+  for f in "${KERNEL_FRAGMENTS[@]}" "$@"; do
+    [ -f "$f" ] || { log "no such kernel config fragment: $f"; return 1; }
+    fragments+=("$(realpath "$f")")
+  done
   install_packages "${KERNEL_PACKAGES[@]}"
   mkdir -p "$LINUXBOOT" "$OUT"
   # The built-in initramfs is /init alone: every driver is built in, there is no module to ship.
@@ -196,7 +203,7 @@ build_kernel() {
   tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n1)
   version=$(dpkg-query -W -f='${Package} ${Version}' "$(dpkg-query -S "$tarball" | cut -d: -f1)")
   # Rebuilt only when an input changes: source version, fragments, the initramfs, and this recipe.
-  key=$({ echo "$version $tarball"; cat "${KERNEL_FRAGMENTS[@]}"; sha256sum < "$LINUXBOOT/initramfs.cpio";
+  key=$({ echo "$version $tarball"; cat "${fragments[@]}"; sha256sum < "$LINUXBOOT/initramfs.cpio";
           declare -f kmake check_kernel_config build_kernel stage_init pack_cpio; } | sha256sum | cut -d' ' -f1)
   if [ -f "$LINUXBOOT/bzImage" ] && [ "$(cat "$LINUXBOOT/key" 2>/dev/null)" = "$key" ]; then
     install -m 0644 "$LINUXBOOT/bzImage" "$KERNEL_IMAGE"
@@ -211,18 +218,19 @@ build_kernel() {
     echo "$version" > "$LINUXBOOT/src-version"
   fi
   mkdir -p "$LINUXBOOT/obj"
-  log "configuring: tinyconfig + ${KERNEL_FRAGMENTS[*]}"
+  log "configuring: tinyconfig + ${fragments[*]#"$ROOT"/}"
   printf 'CONFIG_INITRAMFS_SOURCE="%s"\n' "$LINUXBOOT/initramfs.cpio" > "$LINUXBOOT/initramfs.config"
   kmake tinyconfig
   # -n: options the fragments make visible but do not name stay off (allnoconfig), not at their defaults.
   (cd "$LINUXBOOT/src" && ARCH=x86_64 nice -n 10 scripts/kconfig/merge_config.sh -n -O "$LINUXBOOT/obj" \
-     "$LINUXBOOT/obj/.config" "${KERNEL_FRAGMENTS[@]/#/$ROOT/}" "$LINUXBOOT/initramfs.config" > "$LINUXBOOT/merge.log" 2>&1) \
+     "$LINUXBOOT/obj/.config" "${fragments[@]}" "$LINUXBOOT/initramfs.config" > "$LINUXBOOT/merge.log" 2>&1) \
     || { cat "$LINUXBOOT/merge.log" >&2; return 1; }
-  check_kernel_config "$LINUXBOOT/obj/.config" "${KERNEL_FRAGMENTS[@]}" "$LINUXBOOT/initramfs.config"
+  check_kernel_config "$LINUXBOOT/obj/.config" "${fragments[@]}" "$LINUXBOOT/initramfs.config"
   log "building the kernel (make -j$(nproc) bzImage, nice 10)"
   local start=$SECONDS epoch
   epoch=$(source_date_epoch)
-  KBUILD_BUILD_TIMESTAMP="@$epoch" KBUILD_BUILD_USER=fobnail KBUILD_BUILD_HOST=build \
+  # KBUILD_BUILD_VERSION: the "#N" of the version banner, otherwise a count of builds in obj/.
+  KBUILD_BUILD_TIMESTAMP="@$epoch" KBUILD_BUILD_USER=fobnail KBUILD_BUILD_HOST=build KBUILD_BUILD_VERSION=1 \
     kmake -j"$(nproc)" bzImage
   install -m 0644 "$LINUXBOOT/obj/arch/x86/boot/bzImage" "$LINUXBOOT/bzImage"
   echo "$key" > "$LINUXBOOT/key"
@@ -262,7 +270,7 @@ case "${1:-}" in
   test) shift; setup; build; tests "$@" ;;
   demo) shift; setup; build; initramfs/demo.sh "$@" ;;
   boot) shift; boot "$@" ;;
-  kernel) build; build_kernel ;;
+  kernel) shift; build; build_kernel "$@" ;;
   debian-image) shift; setup; time images/debian/build-image.sh "$@" "$BUILD/debian/debian.img" ;;
   kernel-check) shift; check_kernel_config "$@" ;;
   *) sed -n '2,12p' "$0"; exit 2 ;;
