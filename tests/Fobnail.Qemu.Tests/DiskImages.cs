@@ -66,6 +66,26 @@ public static class DiskImages
     }
 
     /// <summary>A newc cpio with only the trailer: a valid early initrd the kernel skips over.</summary>
+    /// <summary>
+    /// openSUSE's layout: no separate /boot, the kernel and the boot entries are in /boot of the Btrfs root, here a
+    /// whole-disk Btrfs (mkfs.btrfs --rootdir fills it) with one BLS entry in /boot/loader/entries.
+    /// </summary>
+    public static string OpenSuseBtrfs(string directory)
+    {
+        string image = Path.Combine(directory, "opensuse.img");
+        string root = Dir(directory, "opensuse-root");
+        const string V = "6.1.0-21-default";
+        Write(root, $"boot/loader/entries/opensuse-tumbleweed-{V}.conf",
+            $"title openSUSE Tumbleweed\nversion {V}\noptions root=UUID={RootUuid} rootflags=subvol=@ quiet\n" +
+            $"linux /boot/vmlinuz-{V}\ninitrd /boot/initrd-{V}\n");
+        File.Copy(Repo.Kernel, Path.Combine(root, "boot", $"vmlinuz-{V}"));
+        File.Copy(Repo.Initramfs, Path.Combine(root, "boot", $"initrd-{V}"));
+        Write(root, "etc/os-release", "PRETTY_NAME=\"openSUSE Tumbleweed\"\n");
+        using (var f = File.Create(image)) f.SetLength(192L << 20);
+        Run("mkfs.btrfs", null, "-q", "-f", "-U", RootUuid, "-L", "opensuse", "--rootdir", root, image);
+        return image;
+    }
+
     private static byte[] EmptyCpio()
     {
         string header = "070701" + string.Concat(Enumerable.Repeat("00000000", 11)) + "0000000B" + "00000000" + "TRAILER!!!\0";

@@ -60,4 +60,62 @@ public sealed class LinuxBootKernelTests(ITestOutputHelper output)
         output.WriteLine($"first /init log line at {first.Groups[1].Value} s after kernel start; token address configured " +
                          $"{configured:0.0} ms after its uevent (guest log {vm.LogPath})");
     }
+
+    /// <summary>
+    /// A /boot on Btrfs (openSUSE's layout) with the payload as built: without kernel-config/boot-fs-more.config the
+    /// boot step names the missing driver and the fragment that adds it, and fails; with it, the entry is found and
+    /// kexeced. Which one is expected comes from the .config the image was built from.
+    /// </summary>
+    [Fact]
+    public async Task A_Btrfs_boot_is_kexeced_with_boot_fs_more_and_named_as_missing_without_it()
+    {
+        if (Repo.LinuxBootKernel is not { } kernel || Repo.LinuxBootKernelConfig is not { } config)
+        {
+            output.WriteLine("NOT RUN: out/fobnail-linuxboot.bzImage or its .config does not exist (./build.sh kernel builds them)");
+            return;
+        }
+        bool hasBtrfs = File.ReadLines(config).Contains("CONFIG_BTRFS_FS=y");
+        string dir = Directory.CreateTempSubdirectory("fobnail-linuxboot-btrfs-").FullName;
+        try
+        {
+            const string Marker = "boot_disk_marker=1";
+            const string Append = $"console=ttyS0 loglevel=6 panic=-1 fobnail.steps=modules fobnail.final=poweroff {Marker}";
+            await using var vm = QemuMachine.Start(new()
+            {
+                Name = "linuxboot-btrfs-boot",
+                Kernel = kernel,
+                Initramfs = "",
+                MemoryMiB = 1024,
+                KernelParameters = "fobnail.steps=modules,boot fobnail.kexec.require_attestation=0 fobnail.onfailure=poweroff " +
+                                   $"fobnail.boot.wait=10 fobnail.boot.append=\"{Append}\"",
+                ExtraArguments = ["-drive", $"file={DiskImages.OpenSuseBtrfs(dir)},if=none,id=d0,format=raw,snapshot=on", "-device", "virtio-blk-pci,drive=d0"],
+            });
+            var (disk, at) = await vm.WaitForAsync(@"INF boot: disk vda: btrfs UUID=(\S+)", Boot);
+            Assert.Equal(DiskImages.RootUuid, disk.Groups[1].Value);
+            if (hasBtrfs)
+            {
+                var (chose, _) = await vm.WaitForAsync(@"INF boot: chose (\S+) ", Step, at);
+                Assert.Equal("opensuse-tumbleweed-6.1.0-21-default", chose.Groups[1].Value);
+                var (cmdline, banner) = await vm.WaitForAsync(@"Kernel command line: (.*)$", Boot, at);
+                Assert.Contains(Marker, cmdline.Groups[1].Value);
+                await vm.WaitForAsync(@"INF poweroff: all steps done", Boot, banner);
+            }
+            else
+            {
+                await vm.WaitForAsync(@"INF boot: cannot mount vda: mount /dev/vda on \S+ \(btrfs\): ENODEV \(No such device\): " +
+                                      @"this kernel has no btrfs driver, neither built in nor loaded as a module \(a kernel-config/ payload " +
+                                      @"reads Btrfs and XFS only when built with kernel-config/boot-fs-more\.config\)", Step, at);
+                await vm.WaitForAsync(@"ERR step boot: FAILED after \d+ ms: no entry to boot: no filesystem to read boot entries from on 1 block " +
+                                      @"device\(s\): none could be mounted \(the 'cannot mount' lines say why\)", Step, at);
+                Assert.DoesNotContain("kexec: measured", vm.Transcript);
+            }
+            Assert.Equal(0, await vm.WaitForExitAsync(Step));
+            Assert.DoesNotContain("Kernel panic", vm.Transcript);
+            output.WriteLine($"payload {(hasBtrfs ? "with" : "without")} Btrfs: guest log {vm.LogPath}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -64,7 +64,13 @@ public sealed class BootDiscovery
                     else if (choice.Entry is { } e) Log($"{e.Id}: waiting for its root filesystem {RootMissing(e, probed.Values)}");
                 }
                 if (clock.Elapsed >= Wait)
+                {
+                    // Devices were found but nothing could be read: say so rather than "no block devices".
+                    if (mounts.Filesystems.Count == 0 && probed.Count > 0)
+                        choice = new(null, $"no filesystem to read boot entries from on {probed.Count} block device(s): " +
+                                           (probed.Values.Any(p => p.Mountable) ? "none could be mounted (the 'cannot mount' lines say why)" : $"none holds {string.Join(", ", ProbedFilesystem.MountableTypes)}"));
                     return new Result(mounts, probed.Values.ToList(), scan, choice, clock.Elapsed, $"fobnail.boot.wait ({Wait.TotalSeconds:0.#} s) passed");
+                }
                 await Task.Delay(PollInterval, ct).ConfigureAwait(false);
             }
         }
