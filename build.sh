@@ -20,6 +20,7 @@ PACKAGES=(qemu-system-x86 qemu-utils swtpm swtpm-tools tpm2-tools libcoap3-bin k
           tshark zlib1g-dev gcc file openssl rsync iputils-ping busybox-static
           fdisk e2fsprogs dosfstools mtools xfsprogs btrfs-progs
           dbus-daemon systemd libglib2.0-bin  # hosted mode tests: a private dbus-daemon, busctl/systemd-analyze, gdbus
+          dunst xvfb  # the notifier's test: a real notification server (dunst -print) on a virtual X display
           cryptsetup-bin  # token-held secrets: a real LUKS2 volume, opened by cryptsetup in the kexec'd target
           mmdebstrap)  # the installed Debian of the boot-from-disk and hosted-mode system tests (images/debian/)
 

@@ -128,6 +128,34 @@ public sealed class SystemdTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    /// <summary>The notifier's user unit, verified as a user unit (`--user`; a runtime directory of its own).</summary>
+    [Fact]
+    public async Task The_shipped_user_unit_of_the_notifier_passes_systemd_analyze_verify_user()
+    {
+        string dir = Directory.CreateTempSubdirectory("fobnail-user-unit-").FullName;
+        try
+        {
+            string runtime = Directory.CreateDirectory(Path.Combine(dir, "runtime")).FullName;
+            File.SetUnixFileMode(runtime, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            string unit = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "dist", "systemd", "user", "fobnail-notify.service"));
+            Assert.Contains("ExecStart=/usr/bin/fobnail-init notify", unit);
+            foreach (string line in new[] { "Restart=on-failure", "PartOf=graphical-session.target", "WantedBy=graphical-session.target", "RestrictAddressFamilies=AF_UNIX" })
+                Assert.Contains(line, unit);
+            async Task<CommandResult> Verify(string text)
+            {
+                string copy = Path.Combine(dir, "fobnail-notify.service");
+                File.WriteAllText(copy, text.Replace("ExecStart=/usr/bin/fobnail-init notify", "ExecStart=/usr/bin/true notify"));
+                return await Command.RunAsync("systemd-analyze", ["verify", "--man=no", "--user", copy],
+                    new CommandOptions { Environment = new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = runtime }, Timeout = TimeSpan.FromSeconds(60) });
+            }
+            CommandResult r = await Verify(unit);
+            Assert.True(r.ExitCode == 0 && r.Stderr.Trim().Length == 0, r.ToString());
+            CommandResult bad = await Verify(unit.Replace("LockPersonality=yes", "LockPersonalty=yes"));
+            Assert.Contains("Unknown key 'LockPersonalty'", bad.Stderr);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     private static async Task<byte[]> Receive(Socket s)
     {
         var buffer = new byte[256 * 1024];

@@ -18,6 +18,7 @@ internal static class Commands
         root.Subcommands.Add(KexecCommand.Create());
         root.Subcommands.Add(ModulesCommand.Create());
         root.Subcommands.Add(NetCommand.Create());
+        root.Subcommands.Add(NotifyCommand.Create());
         root.Subcommands.Add(AttestCommand.CreateSecret());
         root.Subcommands.Add(TpmCommand.Create());
         return root;
