@@ -27,8 +27,8 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
     /// <summary>NetworkManager's bus name got a new owner (NetworkManager started) or lost it ("").</summary>
     private sealed record OwnerChanged(string NewOwner) : Event;
     private sealed record DeviceAdded : Event;
-    /// <summary>The retry timer of attempt <paramref name="Attempt"/> fired (stale when another attempt started).</summary>
-    private sealed record Retry(int Attempt) : Event;
+    /// <summary>The retry timer set after ask number <paramref name="Ask"/> fired (stale when another ask came since).</summary>
+    private sealed record Retry(int Ask) : Event;
 
     /// <summary>
     /// The waits before asking NetworkManager again about an interface it did not take as unmanaged; the last one
@@ -110,19 +110,20 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
         string? ifName = null;
         bool settled = false;      // ifName is unmanaged in the NetworkManager on the bus now
         bool absentLogged = false; // "not on the bus" said since NetworkManager was last seen
-        int attempt = 0;           // asks since ifName, NetworkManager's owner or the last retry's answer changed
+        int asks = 0;              // asks so far: names the retry timer set after the last one
+        int unanswered = 0;        // asks in a row that NetworkManager did not settle: picks the next delay
         try
         {
             await foreach (Event e in _events.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 switch (e)
                 {
-                    case Retry r when r.Attempt != attempt:
+                    case Retry r when r.Ask != asks:
                         continue; // an event asked in between: that ask set its own timer
                     case TokenInterface t:
                         ifName = t.IfName;
                         settled = false;
-                        attempt = 0;
+                        unanswered = 0;
                         break;
                     case OwnerChanged { NewOwner: "" }:
                         settled = false;
@@ -131,7 +132,7 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
                     case OwnerChanged o:
                         settled = false;
                         absentLogged = false;
-                        attempt = 0;
+                        unanswered = 0;
                         _log.Information("NetworkManager is on the bus ({Owner})", o.NewOwner);
                         break;
                 }
@@ -167,9 +168,10 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
                     // Not fatal: the link manager still configures the address; NetworkManager may fight it (logged).
                     _log.Warning("NetworkManager: could not set {IfName} unmanaged: {Error}", ifName, x.Message);
                 }
-                attempt++;
+                asks++;
+                unanswered = again ? unanswered + 1 : 0;
                 if (again && _retryDelays.Count > 0)
-                    ScheduleRetry(attempt, _retryDelays[Math.Min(attempt, _retryDelays.Count) - 1], ct);
+                    ScheduleRetry(asks, _retryDelays[Math.Min(unanswered, _retryDelays.Count) - 1], ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -177,9 +179,9 @@ public sealed class NetworkManagerWatch : IAsyncDisposable
         }
     }
 
-    private void ScheduleRetry(int attempt, TimeSpan delay, CancellationToken ct) =>
+    private void ScheduleRetry(int ask, TimeSpan delay, CancellationToken ct) =>
         _ = Task.Delay(delay, ct).ContinueWith(
-            (t, state) => { if (t.IsCompletedSuccessfully) ((NetworkManagerWatch)state!)._events.Writer.TryWrite(new Retry(attempt)); },
+            (t, state) => { if (t.IsCompletedSuccessfully) ((NetworkManagerWatch)state!)._events.Writer.TryWrite(new Retry(ask)); },
             this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     public async ValueTask DisposeAsync()
