@@ -93,7 +93,7 @@ public static class VerdictNotifier
                     int code = Stopped;
                     if (first == systemLost || first == sessionLost)
                     {
-                        Exception? why = await (Task<Exception?>)first;
+                        Exception? why = await ((Task<Exception?>)first).ConfigureAwait(false);
                         log.Fatal("notify: the {Bus} bus connection was lost ({Error}); exiting so that systemd restarts the service",
                             first == systemLost ? "system" : "session", why?.Message ?? "closed");
                         code = BusLost;
