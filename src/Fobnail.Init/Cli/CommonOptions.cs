@@ -29,6 +29,16 @@ internal static class CommonOptions
 
     public static Option<bool> Verbose() => new("--verbose") { Description = "Debug log lines on stderr", Recursive = true };
 
+    /// <summary>Where a service (daemon, notify) logs: auto, journal or stdout (<c>DaemonLogging.Parse</c>).</summary>
+    public static Option<string> ServiceLog() => new("--log")
+    {
+        Description = "auto (journal under systemd, else stdout), journal or stdout",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    /// <summary>A service's --verbose: Debug lines wherever <see cref="ServiceLog"/> sends them.</summary>
+    public static Option<bool> ServiceVerbose() => new("--verbose") { Description = "Debug log lines" };
+
     /// <summary>A duration in seconds, refused at parse time unless finite and within [min, max].</summary>
     public static Option<double> Seconds(string name, string description, double defaultValue, double min, double max)
     {

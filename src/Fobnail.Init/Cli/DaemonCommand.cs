@@ -31,8 +31,8 @@ internal static class DaemonCommand
         var address = new Option<string>("--address") { Description = "IPv4 address/prefix for the token interface", DefaultValueFactory = _ => Ipv4Prefix.Default.ToString() };
         var metadata = new Option<string?>("--metadata") { Description = "Metadata override file: key=value lines (mac, manufacturer, product_name, serial_number)" };
         var noNm = new Option<bool>("--no-network-manager") { Description = "Do not ask NetworkManager to leave the token's interface unmanaged" };
-        var logTo = new Option<string>("--log") { Description = "auto (journal under systemd, else stdout), journal or stdout", DefaultValueFactory = _ => "auto" };
-        var verbose = new Option<bool>("--verbose") { Description = "Debug log lines" };
+        var logTo = CommonOptions.ServiceLog();
+        var verbose = CommonOptions.ServiceVerbose();
         var command = new Command("daemon", "Hosted mode: a systemd service that attests on every token plug and serves org.fobnail.Attester1 on D-Bus")
         {
             bus, tpm, token, match, address, metadata, noNm, logTo, verbose,

@@ -19,8 +19,8 @@ internal static class NotifyCommand
     {
         var system = new Option<string>("--system-bus-address") { Description = "D-Bus address of the daemon's bus (default: the system bus)", DefaultValueFactory = _ => BusConnection.SystemAddress };
         var session = new Option<string?>("--session-bus-address") { Description = "D-Bus address of the notification server's bus (default: DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus)" };
-        var logTo = new Option<string>("--log") { Description = "auto (journal under systemd, else stdout), journal or stdout", DefaultValueFactory = _ => "auto" };
-        var verbose = new Option<bool>("--verbose") { Description = "Debug log lines" };
+        var logTo = CommonOptions.ServiceLog();
+        var verbose = CommonOptions.ServiceVerbose();
         var command = new Command("notify", "Hosted mode, per user: show each verdict of the fobnail-init daemon as a desktop notification")
         {
             system, session, logTo, verbose,
